@@ -1,0 +1,3 @@
+from codemod.cli import main
+import sys
+sys.exit(main())

@@ -1,0 +1,221 @@
+"""The gofix-linkname command line.
+
+    gofix-linkname [check] [PATH...] [--apply [--unsafe-fixes] [--branch NAME]] [--diff] [--format json]
+    gofix-linkname info TARGET...
+    gofix-linkname rules
+    gofix-linkname explain RULE
+
+Exit codes: 0 nothing found (or, with --apply, everything found was fixed), 1 findings remain,
+2 usage or processing error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from . import __version__, diff, engine, render
+from .edits import Safety
+from .rule import Options
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SUBCOMMANDS = ("check", "info", "rules", "explain")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 too; keep its one-line form
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _check_parser(prog: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, description="Find and fix hazardous //go:linkname use. "
+                "Dry run by default: findings plus the diff --apply would write.")
+    p.add_argument("paths", nargs="*", default=["."], help="files or directories (./... and dir/... accepted)")
+    p.add_argument("--apply", action="store_true", help="write the safe fixes")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
+    p.add_argument("--diff", action="store_true", help="print only the unified diff (for git apply)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--branch", metavar="NAME", help="with --apply: commit the fixes on a new branch NAME")
+    p.add_argument("--force-branch", action="store_true", help="with --branch: replace an existing branch")
+    p.add_argument("--include-generated", action="store_true", help="fix generated files too")
+    p.add_argument("--select", metavar="RULES", help="comma-separated rule codes, prefixes or names")
+    p.add_argument("--ignore", metavar="RULES", help="comma-separated rule codes, prefixes or names")
+    p.add_argument("--go-versions", metavar="RANGE", help="Go releases the code is built with, e.g. 1.22-1.27")
+    p.add_argument("--platforms", metavar="LIST", help="GOOS/GOARCH list, e.g. linux/amd64,darwin/arm64")
+    p.add_argument("--goroot", metavar="DIR", help="also know this Go toolchain's sources ('auto': go env GOROOT)")
+    p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
+    return p
+
+
+def parse_go_versions(text: str) -> tuple[str, str]:
+    lo, _, hi = text.partition("-")
+    for v in (lo, hi or lo):
+        parts = v.split(".")
+        if len(parts) < 2 or not all(x.isdigit() for x in parts):
+            raise UsageError(f"--go-versions: {text!r} is not a release range like 1.22-1.27")
+    return lo, hi or lo
+
+
+def _options(args) -> Options:
+    kw = {}
+    if args.go_versions:
+        kw["go_versions"] = parse_go_versions(args.go_versions)
+    if args.platforms:
+        plats = tuple(x.strip() for x in args.platforms.split(",") if x.strip())
+        if not plats or any(x.count("/") != 1 for x in plats):
+            raise UsageError(f"--platforms: {args.platforms!r} is not a list like linux/amd64,darwin/arm64")
+        kw["platforms"] = plats
+    if args.goroot:
+        kw["goroot"] = args.goroot
+    return Options(**kw)
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [x.strip() for x in value.split(",") if x.strip()] if value else None
+
+
+def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
+    from rules import select
+
+    args = _check_parser(prog).parse_args(argv)
+    try:
+        if args.branch and not args.apply:
+            raise UsageError("--branch commits fixes, so it needs --apply")
+        if args.force_branch and not args.branch:
+            raise UsageError("--force-branch goes with --branch")
+        if args.diff and args.format == "json":
+            raise UsageError("--diff and --format json are two different outputs; choose one")
+        options = _options(args)
+        chosen = select(_split(args.select), _split(args.ignore))
+        if not chosen:
+            raise UsageError("--select/--ignore leave no rule to run")
+    except UsageError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    if options.goroot:
+        try:
+            from .knowledge import use_goroot
+            use_goroot(options.goroot)
+        except ImportError:
+            pass
+        except Exception as e:  # an unusable toolchain is a usage problem, said in one line
+            print(f"{prog}: error: --goroot {options.goroot}: {e}", file=sys.stderr)
+            return EXIT_ERROR
+
+    level = Safety.UNSAFE if args.unsafe_fixes else Safety.SAFE
+    result = engine.run(args.paths, chosen, options, fix_level=level,
+                        include_generated=args.include_generated)
+    for p in result.problems:
+        print(f"{diff.display_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
+    try:
+        patch = diff.render(result.changes)
+    except diff.DiffError as e:
+        print(f"{prog}: internal error: {e}; nothing written", file=sys.stderr)
+        return EXIT_ERROR
+
+    write_failed = False
+    if args.apply and result.changes:
+        write_failed = not _write(args, result, prog)
+
+    if args.format == "json":
+        sys.stdout.write(render.json_report(result, applied=args.apply and not write_failed))
+    elif args.diff:
+        sys.stdout.write(patch)
+    else:
+        sys.stdout.write(render.text_report(result, applied=args.apply and not write_failed))
+        if patch and not args.apply:
+            sys.stdout.write("\n" + patch)
+        print(render.summary(result, applying=args.apply and not write_failed), file=sys.stderr)
+
+    if result.has_errors or write_failed:
+        return EXIT_ERROR
+    remaining = [f for f in result.findings if not (args.apply and result.fixed(f))]
+    return EXIT_FINDINGS if remaining else EXIT_CLEAN
+
+
+def _write(args, result: engine.RunResult, prog: str) -> bool:
+    from .gitops import GitError, commit_message, commit_on_branch
+    from .writer import WriteError, write_all
+
+    try:
+        if args.branch:
+            counts = Counter(f"{f.rule} {f.name}" for f in result.findings if result.fixed(f))
+            start = Path(args.paths[0] if args.paths else ".")
+            start = start if start.is_dir() else start.parent
+            sha = commit_on_branch(start, args.branch, result.changes,
+                                   commit_message(counts, len(result.changes)), args.force_branch)
+            print(f"Committed {len(result.changes)} file(s) on branch {args.branch} ({sha[:12]}); "
+                  "your work tree and current branch are unchanged.", file=sys.stderr)
+        else:
+            write_all(result.changes)
+    except (GitError, WriteError) as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return False
+    return True
+
+
+def run_rules(argv: list[str]) -> int:
+    from rules import ALL
+
+    if argv:
+        print("usage: gofix-linkname rules", file=sys.stderr)
+        return EXIT_ERROR
+    for r in ALL:
+        fix = str(r.fix_safety) if r.fix_safety else "none"
+        print(f"{r.code}  {r.name:<32} {str(r.severity):<8} fix: {fix:<7} {r.summary}")
+    return EXIT_CLEAN
+
+
+def run_explain(argv: list[str]) -> int:
+    from rules import by_id
+
+    if len(argv) != 1:
+        print("usage: gofix-linkname explain RULE", file=sys.stderr)
+        return EXIT_ERROR
+    rule = by_id(argv[0])
+    if rule is None:
+        print(f"gofix-linkname: error: no rule {argv[0]!r} (see gofix-linkname rules)", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{rule.code} {rule.name}: {rule.summary}\n")
+    print(f"Severity: {rule.severity}. Fix: {rule.fix_safety or 'none'}.\n")
+    doc = rule.doc.split("\n", 1)[1] if "\n" in rule.doc else rule.doc
+    print(doc.strip())
+    return EXIT_CLEAN
+
+
+def run_info(argv: list[str]) -> int:
+    from .knowledge import info
+
+    p = _Parser(prog="gofix-linkname info",
+                description="What each Go release and platform does with a linkname target.")
+    info.add_arguments(p)
+    return info.run(p.parse_args(argv))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            cmd, rest = argv[0], argv[1:]
+            if cmd == "info":
+                return run_info(rest)
+            if cmd == "rules":
+                return run_rules(rest)
+            if cmd == "explain":
+                return run_explain(rest)
+            return run_check(rest, "gofix-linkname check")
+        return run_check(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Which files a run looks at.
+
+Paths may be files or directories (recursively); Go's ``./...`` and ``dir/...`` forms mean
+the directory.  Only ``.go`` files are Go sources; ``vendor/``, ``testdata/`` and hidden
+directories are skipped, as ``go build ./...`` skips them, and so is whatever ``.gitignore``
+ignores inside a git work tree.  Symlinks are never followed out of the tree given, and
+symlinked directories are not walked at all (that is also what keeps a link loop harmless).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = {"vendor", "testdata", "node_modules"}
+
+
+@dataclass
+class Discovery:
+    go_files: list[Path] = field(default_factory=list)
+    other_files: list[Path] = field(default_factory=list)  # for build-file rules
+    errors: list[tuple[Path, str]] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)
+
+
+def normalize_arg(arg: str) -> str:
+    if arg == "...":
+        return "."
+    if arg.endswith("/..."):
+        return arg[: -len("/...")] or "/"
+    return arg
+
+
+def _skipped_dir(name: str) -> bool:
+    return name in SKIP_DIRS or name.startswith(".") or name.startswith("_")
+
+
+def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
+    """Walk ``args``; ``want_other(relative posix path)`` selects non-Go files to keep."""
+    found = Discovery()
+    seen: set[Path] = set()
+    for raw in args or ["."]:
+        arg = Path(normalize_arg(raw))
+        if arg.is_symlink() and not arg.exists():
+            found.errors.append((arg, "broken or looping symbolic link"))
+            continue
+        if not arg.exists():
+            found.errors.append((arg, "no such file or directory"))
+            continue
+        if arg.is_file():
+            if arg.suffix != ".go":
+                found.errors.append((arg, "not a .go file"))
+            elif arg not in seen:
+                seen.add(arg)
+                found.go_files.append(arg)
+            continue
+        root = arg
+        found.roots.append(root)
+        real_root = root.resolve()
+        candidates: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(d))
+            here = Path(dirpath)
+            for name in sorted(filenames):
+                p = here / name
+                if name.startswith((".", "_")):  # go build ignores these too
+                    continue
+                if p.is_symlink():
+                    try:
+                        target = p.resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        if name.endswith(".go"):
+                            found.errors.append((p, "broken or looping symbolic link"))
+                        continue
+                    if not target.is_relative_to(real_root):
+                        continue  # never follow a link out of the tree given
+                candidates.append(p)
+        ignored = _git_ignored(root, candidates)
+        for p in candidates:
+            if p in ignored or p in seen:
+                continue
+            seen.add(p)
+            if p.suffix == ".go":
+                found.go_files.append(p)
+            elif want_other(p.relative_to(root).as_posix()):
+                found.other_files.append(p)
+    return found
+
+
+def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:
+    """The subset of ``paths`` that git ignores, when ``root`` is inside a work tree."""
+    if not paths:
+        return set()
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True,
+                             text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return set()
+    if top.returncode != 0:
+        return set()
+    rels = "\0".join(str(p.resolve().relative_to(Path(top.stdout.strip()).resolve())) for p in paths)
+    res = subprocess.run(["git", "check-ignore", "-z", "--stdin"], cwd=top.stdout.strip(),
+                         input=rels + "\0", capture_output=True, text=True, timeout=60)
+    ignored = {x for x in res.stdout.split("\0") if x}
+    top_path = Path(top.stdout.strip()).resolve()
+    return {p for p in paths if str(p.resolve().relative_to(top_path)) in ignored}

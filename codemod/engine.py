@@ -1,0 +1,328 @@
+"""The pipeline: files -> parsed model -> findings with fixes -> merged edits -> new contents.
+
+The engine knows rules only through :class:`~codemod.rule.Rule`.  It runs every rule over
+every file, keeps the first pass's findings as the report, merges the fixes the user asked
+for into a conflict-free set, applies them in memory, and runs the rules again on what
+changed, until no rule proposes anything (a fixed point) or ``MAX_PASSES`` is reached.
+Nothing here writes to disk: :mod:`codemod.writer` and :mod:`codemod.gitops` do that.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import discovery
+from .edits import CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
+from .findings import Finding
+from .model import BOM, GoFile, Module, PackageFacts, parse_file, parse_go_mod
+from .rule import BuildFileContext, Context, Options, Rule
+
+MAX_PASSES = 8
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file the run could not process, or a note about one; one line each when printed."""
+
+    path: Path
+    message: str
+    error: bool = True
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # Final contents of every file the fixes change: path -> (before, after); None = absent.
+    changes: dict[Path, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
+    applied: list[tuple[Finding | None, Fix]] = field(default_factory=list)
+    held_back: list[Finding] = field(default_factory=list)  # fixes below the requested safety
+    passes: int = 0
+    fix_level: Safety | None = None  # the lowest safety applied; None: a check without fixes
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.error for p in self.problems)
+
+    def fixed(self, finding: Finding) -> bool:
+        """Whether the run's fixes take care of ``finding``.
+
+        A fix deferred by a conflict is re-proposed on the next pass, so every eligible fix of a
+        converged run is applied, or its finding went away with another fix.
+        """
+        return (finding.fix is not None and self.fix_level is not None and not self.has_errors
+                and finding.fix.safety >= self.fix_level)
+
+
+class Workspace:
+    """File contents as the fixes see them: the disk, overlaid with the edits made so far."""
+
+    def __init__(self) -> None:
+        self.original: dict[Path, bytes | None] = {}
+        self.current: dict[Path, bytes | None] = {}
+        self._models: dict[Path, GoFile | Problem | None] = {}
+        self._modules: dict[Path, Module | None] = {}
+
+    def read(self, path: Path) -> bytes | None:
+        if path not in self.current:
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                data = None
+            self.original[path] = self.current[path] = data
+        return self.current[path]
+
+    def write(self, path: Path, data: bytes | None) -> None:
+        self.read(path)
+        self.current[path] = data
+        self._models.pop(path, None)
+
+    def changed(self) -> dict[Path, tuple[bytes | None, bytes | None]]:
+        return {p: (self.original[p], d) for p, d in self.current.items() if d != self.original[p]}
+
+    def model(self, path: Path, triggers: tuple[str, ...]) -> GoFile | Problem | None:
+        """The parsed file, a Problem saying why it cannot be used, or None when no rule cares."""
+        if path in self._models:
+            return self._models[path]
+        result = self._load(path, triggers)
+        self._models[path] = result
+        return result
+
+    def _load(self, path: Path, triggers: tuple[str, ...]) -> GoFile | Problem | None:
+        try:
+            data = self.read(path)
+        except OSError as e:
+            return Problem(path, f"cannot read: {e.strerror or e}")
+        if data is None:
+            return None
+        if b"\0" in data:
+            return Problem(path, "binary file (contains NUL bytes), skipped")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return Problem(path, f"not valid UTF-8 (byte {e.start}), skipped")
+        # The cheap pre-filter: a file that mentions none of the trigger words cannot concern
+        # any rule, so it is never parsed.
+        if not any(t.encode() in data for t in triggers):
+            return None
+        model = parse_file(path, data)
+        if model.syntax_errors:
+            s = model.syntax_errors[0]
+            return Problem(path, f"syntax error at line {s.line}, column {s.column}; file left unchanged")
+        if model.package_clause is None:
+            return Problem(path, "no package clause; file left unchanged")
+        if model.constraint.error:
+            return Problem(path, f"malformed build constraint ({model.constraint.error}); file left unchanged")
+        return model
+
+    def module_for(self, directory: Path) -> Module | None:
+        directory = directory.resolve()
+        if directory in self._modules:
+            return self._modules[directory]
+        go_mod = directory / "go.mod"
+        if go_mod.is_file():
+            try:
+                module = parse_go_mod(go_mod, go_mod.read_text("utf-8", "replace"))
+            except OSError:
+                module = None
+        elif directory.parent != directory:
+            module = self.module_for(directory.parent)
+        else:
+            module = None
+        self._modules[directory] = module
+        return module
+
+
+_IMPORTS_UNSAFE = re.compile(rb'(?m)^\s*(?:import\s+)?(?:[\w.]+\s+)?"unsafe"')
+
+
+def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> PackageFacts:
+    try:
+        names = {p.name for p in directory.iterdir()}
+    except OSError:
+        names = set()
+    names |= {p.name for p in go_files}
+    names = {n for n in names if ws.current.get(directory / n, b"") is not None}
+    unsafe = set()
+    for n in names:
+        if n.endswith(".go"):
+            data = ws.read(directory / n) if (directory / n).is_file() or (directory / n) in ws.current else None
+            if data and _IMPORTS_UNSAFE.search(data):
+                unsafe.add(n)
+    return PackageFacts(directory, tuple(sorted(n for n in names if n.endswith(".go"))),
+                        any(n.endswith(".s") for n in names), frozenset(unsafe))
+
+
+def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
+        include_generated: bool = False) -> RunResult:
+    """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents."""
+    result = RunResult()
+    go_rules = [r for r in rules if r.scope == "go"]
+    file_rules = [r for r in rules if r.scope == "build-file"]
+    triggers = tuple(sorted({t for r in go_rules for t in r.triggers}))
+
+    def wanted(rel: str) -> bool:
+        return any(_matches(rel, pat) for r in file_rules for pat in r.file_patterns)
+
+    found = discovery.discover(paths, wanted)
+    result.problems.extend(Problem(p, m) for p, m in found.errors)
+    ws = Workspace()
+
+    go_files = list(found.go_files)
+    findings = _check_go(ws, go_files, go_rules, options, result, report=True,
+                         include_generated=include_generated)
+    findings += _check_build_files(ws, found.other_files, go_files, file_rules, options, triggers)
+    result.findings = sorted(findings, key=lambda f: f.sort_key)
+
+    if fix_level is None:
+        return result
+    result.fix_level = fix_level
+    pending = [f for f in result.findings if f.fix]
+    result.held_back = [f for f in pending if f.fix.safety < fix_level]
+    for n in range(1, MAX_PASSES + 1):
+        result.passes = n
+        fixes = [(f, f.fix) for f in pending if f.fix and f.fix.safety >= fix_level]
+        if not fixes:
+            break
+        merged = merge([fx for _, fx in fixes])
+        accepted = {id(fx) for fx in merged.accepted}
+        applicable = []
+        for finding, fx in fixes:
+            if id(fx) not in accepted:
+                continue
+            problem = _creation_problem(ws, fx)
+            if problem:
+                result.problems.append(problem)
+                continue
+            applicable.append(fx)
+            result.applied.append((finding if n == 1 else None, fx))
+        # Every accepted edit was computed against this pass's text: apply them all at once.
+        _apply_fixes(ws, applicable)
+        touched_dirs = {p.parent for fx in applicable for p in fx.touches()}
+        if not touched_dirs:
+            break
+        # Re-check only the packages the fixes touched: a rule whose fix lost a conflict
+        # proposes it again against the new text; a rule that is satisfied stays quiet.
+        go_files = sorted({*go_files, *(p for p, d in ws.current.items() if p.suffix == ".go" and d is not None)})
+        go_files = [p for p in go_files if ws.current.get(p, b"") is not None]
+        recheck = [p for p in go_files if p.parent in touched_dirs]
+        pending = _check_go(ws, recheck, go_rules, options, result, report=False,
+                            include_generated=include_generated)
+    else:
+        still = sorted({str(fx.touches()) for f in pending if (fx := f.fix) and fx.safety >= fix_level})
+        if still:
+            result.problems.append(Problem(Path("."), f"fixes did not converge after {MAX_PASSES} passes "
+                                           f"({', '.join(still)}); nothing will be written"))
+            return result
+    result.changes = ws.changed()
+    for path, (_, after) in result.changes.items():
+        if after is not None and path.suffix == ".go":
+            model = parse_file(path, after)
+            if model.syntax_errors:
+                result.problems.append(Problem(path, "internal error: the fixes would leave a syntax "
+                                               "error; nothing will be written"))
+    if result.has_errors:
+        result.changes = {}
+    return result
+
+
+def _matches(rel: str, pattern: str) -> bool:
+    return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
+
+
+def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Options,
+              result: RunResult, *, report: bool, include_generated: bool = False) -> list[Finding]:
+    triggers = tuple(sorted({t for r in rules for t in r.triggers}))
+    models: dict[Path, GoFile] = {}
+    for path in files:
+        m = ws.model(path, triggers)
+        if isinstance(m, Problem):
+            if report:
+                result.problems.append(m)
+        elif m is not None:
+            models[path] = m
+    by_dir: dict[Path, list[Path]] = {}
+    for path in files:
+        by_dir.setdefault(path.parent, []).append(path)
+    findings: list[Finding] = []
+    for directory, dir_files in by_dir.items():
+        parsed = {p: models[p] for p in dir_files if p in models}
+        if not parsed:
+            continue
+        facts = package_facts(ws, directory, dir_files)
+        module = ws.module_for(directory)
+        for path, model in parsed.items():
+            data = model.source
+            for rule in rules:
+                if not any(t.encode() in data for t in rule.triggers):
+                    continue
+                ctx = Context(rule, model, facts, module, options, parsed)
+                for finding in rule.check(ctx):
+                    if finding.fix and model.generated and not include_generated:
+                        finding = _without_fix(finding, "generated file: fixes are not applied "
+                                                        "(use --include-generated)")
+                    findings.append(finding)
+    return findings
+
+
+def _without_fix(finding: Finding, why: str) -> Finding:
+    from dataclasses import replace
+    return replace(finding, fix=None, extra={**finding.extra, "fix_withheld": why})
+
+
+def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], rules: list[Rule],
+                       options: Options, triggers: tuple[str, ...]) -> list[Finding]:
+    if not rules or not files:
+        return []
+    parsed = {}
+    for p in go_files:
+        m = ws.model(p, triggers)
+        if isinstance(m, GoFile):
+            parsed[p] = m
+    findings = []
+    for path in files:
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for rule in rules:
+            if not any(_matches(path.as_posix(), pat) for pat in rule.file_patterns):
+                continue
+            if not any(t in text for t in rule.triggers):
+                continue
+            ctx = BuildFileContext(rule, path, text, ws.module_for(path.parent), parsed, options)
+            findings.extend(rule.check(ctx))
+    return findings
+
+
+def _creation_problem(ws: Workspace, fix: Fix) -> Problem | None:
+    """Why ``fix`` cannot apply: it would create a file that exists, or edit a missing one."""
+    for e in fix.edits:
+        if isinstance(e, CreateFile) and ws.read(e.path) is not None:
+            return Problem(e.path, f"not created, a file of that name exists ({fix.description})")
+        if isinstance(e, TextEdit) and ws.read(e.path) is None:
+            return Problem(e.path, f"cannot edit a missing file ({fix.description})")
+    return None
+
+
+def _apply_fixes(ws: Workspace, fixes: list[Fix]) -> None:
+    """Apply non-conflicting fixes, all computed against the current text, in one step."""
+    text_edits: dict[Path, list[TextEdit]] = {}
+    for fix in fixes:
+        for e in fix.edits:
+            if isinstance(e, TextEdit):
+                text_edits.setdefault(e.path, []).append(e)
+    for path, edits in text_edits.items():
+        data = ws.read(path)
+        bom = data.startswith(BOM)
+        body = data[len(BOM):] if bom else data
+        crlf = body.count(b"\r\n") * 2 > body.count(b"\n")
+        ws.write(path, (BOM if bom else b"") + apply_text_edits(body, edits, crlf))
+    for fix in fixes:
+        for e in fix.edits:
+            if isinstance(e, CreateFile):
+                ws.write(e.path, e.text.encode("utf-8"))
+            elif isinstance(e, DeleteFile):
+                ws.write(e.path, None)

@@ -1,0 +1,111 @@
+"""Commit fixes on a new branch without touching the user's work tree, index or branch.
+
+The commit is built from HEAD's tree plus the fixed contents in a private index, stored as
+``refs/heads/<branch>``.  The user stays on the branch they were on; their uncommitted work
+(including the files we fixed, which must be clean) is never read into or out of git.
+"""
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+
+import git
+from git.index.typ import BaseIndexEntry
+from gitdb.base import IStream
+
+
+class GitError(RuntimeError):
+    pass
+
+
+def open_repo(start: Path) -> git.Repo:
+    try:
+        repo = git.Repo(start, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as e:
+        raise GitError(f"{start}: not inside a git work tree; --branch needs one") from e
+    if repo.bare:
+        raise GitError(f"{start}: a bare repository has no work tree; --branch needs one")
+    return repo
+
+
+def _relative(repo: git.Repo, path: Path) -> str:
+    top = Path(repo.working_tree_dir).resolve()
+    full = path.resolve() if path.exists() else path.parent.resolve() / path.name
+    try:
+        return full.relative_to(top).as_posix()
+    except ValueError as e:
+        raise GitError(f"{path}: outside the git work tree {top}") from e
+
+
+def check_branch(repo: git.Repo, branch: str, force: bool) -> None:
+    try:
+        repo.git.check_ref_format("--branch", branch)
+    except git.GitCommandError as e:
+        raise GitError(f"{branch!r} is not a valid branch name") from e
+    if not repo.head.is_valid():
+        raise GitError("the repository has no commit yet; --branch starts from HEAD")
+    if branch in repo.heads:
+        if not force:
+            raise GitError(f"branch {branch!r} exists; choose another name or pass --force-branch")
+        if repo.head.is_detached is False and repo.active_branch.name == branch:
+            raise GitError(f"branch {branch!r} is checked out; it cannot be replaced")
+
+
+def check_clean(repo: git.Repo, changes: dict[Path, tuple[bytes | None, bytes | None]]) -> None:
+    """Refuse unless each file to fix is exactly as committed in HEAD (and new ones are absent)."""
+    head = repo.head.commit.tree
+    for path, (before, _after) in sorted(changes.items()):
+        rel = _relative(repo, path)
+        try:
+            blob = head / rel
+        except KeyError:
+            blob = None
+        if before is None:
+            if blob is not None:
+                raise GitError(f"{path}: exists in HEAD but not in the work tree; commit or restore it first")
+            continue
+        if blob is None:
+            raise GitError(f"{path}: not committed (untracked); commit it before fixing on a branch")
+        if blob.data_stream.read() != before:
+            raise GitError(f"{path}: has uncommitted changes; commit or stash them first")
+        if repo.git.diff("--cached", "--name-only", "--", rel):
+            raise GitError(f"{path}: has staged changes; commit or unstage them first")
+
+
+def commit_message(rule_counts: Counter, files: int) -> str:
+    total = sum(rule_counts.values())
+    lines = [f"gofix-linkname: fix {total} linkname finding{'s' * (total != 1)} in {files} file{'s' * (files != 1)}", ""]
+    for rule, count in sorted(rule_counts.items()):
+        lines.append(f"- {rule}: {count}")
+    return "\n".join(lines) + "\n"
+
+
+def commit_on_branch(start: Path, branch: str, changes: dict[Path, tuple[bytes | None, bytes | None]],
+                     message: str, force: bool = False) -> str:
+    """Create ``branch`` from HEAD with one commit holding ``changes``; returns the commit sha."""
+    repo = open_repo(start)
+    check_branch(repo, branch, force)
+    check_clean(repo, changes)
+    head = repo.head.commit
+    index = git.IndexFile.from_tree(repo, head)
+    entries, removed = [], []
+    for path, (_before, after) in sorted(changes.items()):
+        rel = _relative(repo, path)
+        if after is None:
+            removed.append(rel)
+            continue
+        try:
+            mode = (head.tree / rel).mode
+        except KeyError:
+            mode = 0o100644  # a new Go source file
+        stream = repo.odb.store(IStream("blob", len(after), io.BytesIO(after)))
+        entries.append(BaseIndexEntry((mode, stream.binsha, 0, rel)))
+    if entries:
+        index.add(entries, write=False)
+    if removed:
+        index.remove(removed, working_tree=False, write=False)
+    tree = index.write_tree()
+    commit = git.Commit.create_from_tree(repo, tree, message, parent_commits=[head], head=False)
+    repo.create_head(branch, commit, force=force)
+    return commit.hexsha

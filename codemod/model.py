@@ -1,0 +1,418 @@
+"""The parsed model of Go source that every rule reads.
+
+One :class:`GoFile` per file: package name, imports, ``//go:linkname`` directives bound to
+the declarations they name, build constraints, whether the file is generated, parse errors,
+line-ending style and BOM.  One :class:`PackageFacts` per directory, one :class:`Module` per
+``go.mod``.  Rules read these and the tree-sitter tree; they never parse text themselves.
+
+Byte offsets are offsets into :attr:`GoFile.source`, which is the file's bytes without a
+leading UTF-8 BOM (the engine puts the BOM back when it writes).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tree_sitter_go
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+from . import buildconstraint
+from .buildconstraint import ConstraintError, Expr
+
+GO = Language(tree_sitter_go.language())
+BOM = b"\xef\xbb\xbf"
+_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\r?$", re.M)
+
+
+@functools.lru_cache(maxsize=None)
+def query(pattern: str) -> Query:
+    """A compiled tree-sitter query over the Go grammar (compiled once per pattern)."""
+    return Query(GO, pattern)
+
+
+def captures(pattern: str, node: Node) -> dict[str, list[Node]]:
+    return QueryCursor(query(pattern)).captures(node)
+
+
+def parse(source: bytes) -> Tree:
+    return Parser(GO).parse(source)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A byte range with 1-based line and column (columns count bytes, as Go's do)."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def of(cls, node: Node) -> "Span":
+        return cls(
+            node.start_byte, node.end_byte,
+            node.start_point[0] + 1, node.start_point[1] + 1,
+            node.end_point[0] + 1, node.end_point[1] + 1,
+        )
+
+
+@dataclass(frozen=True)
+class Import:
+    path: str
+    name: str | None  # None for a plain import, else "_", ".", or the local name
+    span: Span  # the import spec
+    declaration: Span  # the whole import declaration it belongs to
+    grouped: bool  # inside ``import ( ... )``
+
+    @property
+    def local_name(self) -> str:
+        """The identifier the file uses for the package (default: last path element)."""
+        if self.name:
+            return self.name
+        last = self.path.rsplit("/", 1)[-1]
+        # "math/rand/v2" is package rand; gopkg.in style ".v2" suffixes likewise.
+        if re.fullmatch(r"v\d+", last) and "/" in self.path:
+            last = self.path.rsplit("/", 2)[-2]
+        return last.split(".", 1)[0].replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A top-level function, method or variable that a directive can name."""
+
+    kind: str  # "func" | "var"
+    name: str
+    node: Node  # function_declaration, or the var_spec declaring ``name``
+    span: Span  # from the start of the declaration (``func`` / the var spec) to its end
+    statement: Span  # the whole top-level statement (the var declaration for a grouped var)
+    doc: Span | None  # the comment block directly above, if any
+    body: Node | None  # the function's block, None when bodyless
+
+    @property
+    def has_body(self) -> bool:
+        return self.body is not None
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A ``//go:linkname local [target]`` line."""
+
+    local: str
+    target: str | None  # None for the one-argument form
+    span: Span  # the comment
+    line_span: Span  # the whole line, newline included
+    declaration: Declaration | None
+
+    @property
+    def target_package(self) -> str | None:
+        return package_of(self.target) if self.target else None
+
+
+def package_of(symbol: str) -> str:
+    """The import path part of a linker symbol: ``crypto/tls.(*Conn).Read`` -> ``crypto/tls``."""
+    slash = symbol.rfind("/")
+    dot = symbol.find(".", slash + 1)
+    return symbol[:dot] if dot > 0 else ""
+
+
+def is_std_path(path: str) -> bool:
+    """Go's rule: standard-library import paths have no dot in their first element."""
+    first = path.split("/", 1)[0]
+    return bool(first) and "." not in first
+
+
+@dataclass(frozen=True)
+class BuildConstraint:
+    expr: Expr | None  # the combined constraint of the file's lines (None: unconstrained)
+    go_build: Span | None  # the ``//go:build`` line
+    plus_build: tuple[Span, ...]  # ``// +build`` lines
+    error: str | None = None
+
+
+@dataclass
+class GoFile:
+    path: Path
+    source: bytes  # without BOM
+    tree: Tree
+    bom: bool
+    crlf: bool
+    package: str
+    package_clause: Span | None
+    imports: list[Import]
+    declarations: dict[str, list[Declaration]]
+    directives: list[Directive]
+    constraint: BuildConstraint
+    generated: bool
+    syntax_errors: list[Span] = field(default_factory=list)
+
+    def text(self, node_or_span) -> str:
+        start, end = (node_or_span.start_byte, node_or_span.end_byte) if isinstance(node_or_span, Node) \
+            else (node_or_span.start, node_or_span.end)
+        return self.source[start:end].decode("utf-8")
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    def import_of(self, path: str) -> Import | None:
+        return next((i for i in self.imports if i.path == path), None)
+
+    def line_start(self, offset: int) -> int:
+        return self.source.rfind(b"\n", 0, offset) + 1
+
+    def line_end(self, offset: int) -> int:
+        """Offset just past the newline ending the line that contains ``offset``."""
+        nl = self.source.find(b"\n", offset)
+        return len(self.source) if nl < 0 else nl + 1
+
+    def indentation(self, offset: int) -> str:
+        start = self.line_start(offset)
+        m = re.match(rb"[ \t]*", self.source[start:])
+        return m.group(0).decode()
+
+    def declaration(self, name: str) -> Declaration | None:
+        found = self.declarations.get(name)
+        return found[0] if found else None
+
+
+def _line_span(source: bytes, node: Node) -> Span:
+    start = source.rfind(b"\n", 0, node.start_byte) + 1
+    nl = source.find(b"\n", node.end_byte)
+    end = len(source) if nl < 0 else nl + 1
+    return Span(start, end, node.start_point[0] + 1, 1, node.end_point[0] + 2, 1)
+
+
+def _own_line(source: bytes, node: Node) -> bool:
+    """A directive counts only when nothing but white space precedes it on its line."""
+    start = source.rfind(b"\n", 0, node.start_byte) + 1
+    return not source[start:node.start_byte].strip()
+
+
+def _doc_comment(source: bytes, node: Node) -> Span | None:
+    """The comment lines directly above ``node`` (no blank line between), as gofmt binds docs."""
+    first = None
+    prev = node.prev_sibling
+    expected_row = node.start_point[0] - 1
+    while prev is not None and prev.type == "comment" and prev.end_point[0] == expected_row \
+            and _own_line(source, prev):
+        first = prev
+        expected_row = prev.start_point[0] - 1
+        prev = prev.prev_sibling
+    if first is None:
+        return None
+    return Span(first.start_byte, node.start_byte, first.start_point[0] + 1, 1, node.start_point[0] + 1, 1)
+
+
+def _declarations(source: bytes, root: Node) -> dict[str, list[Declaration]]:
+    decls: dict[str, list[Declaration]] = {}
+    for child in root.named_children:
+        if child.type == "function_declaration":
+            name = child.child_by_field_name("name")
+            body = child.child_by_field_name("body")
+            if name is None:
+                continue
+            d = Declaration("func", source[name.start_byte:name.end_byte].decode(), child,
+                            Span.of(child), Span.of(child), _doc_comment(source, child), body)
+            decls.setdefault(d.name, []).append(d)
+        elif child.type == "var_declaration":
+            for spec in _var_specs(child):
+                for ident in spec.children_by_field_name("name"):
+                    doc_anchor = child if spec.parent is child else spec
+                    d = Declaration("var", source[ident.start_byte:ident.end_byte].decode(), spec,
+                                    Span.of(spec), Span.of(child), _doc_comment(source, doc_anchor), None)
+                    decls.setdefault(d.name, []).append(d)
+    return decls
+
+
+def _var_specs(var_decl: Node) -> list[Node]:
+    specs = []
+    for c in var_decl.named_children:
+        if c.type == "var_spec":
+            specs.append(c)
+        elif c.type == "var_spec_list":
+            specs.extend(s for s in c.named_children if s.type == "var_spec")
+    return specs
+
+
+def _imports(source: bytes, root: Node) -> list[Import]:
+    out = []
+    for decl in root.named_children:
+        if decl.type != "import_declaration":
+            continue
+        grouped = any(c.type == "import_spec_list" for c in decl.named_children)
+        specs = captures("(import_spec) @s", decl).get("s", [])
+        for spec in sorted(specs, key=lambda n: n.start_byte):
+            path_node = spec.child_by_field_name("path")
+            name_node = spec.child_by_field_name("name")
+            if path_node is None:
+                continue
+            raw = source[path_node.start_byte:path_node.end_byte].decode()
+            out.append(Import(
+                raw[1:-1], source[name_node.start_byte:name_node.end_byte].decode() if name_node else None,
+                Span.of(spec), Span.of(decl), grouped,
+            ))
+    return out
+
+
+_LINKNAME = re.compile(r"//go:linkname(?:\s+(\S+))?(?:\s+(\S+))?")
+
+
+def _directives(source: bytes, root: Node, decls: dict[str, list[Declaration]]) -> list[Directive]:
+    out = []
+    comments = captures("(comment) @c", root).get("c", [])
+    for c in sorted(comments, key=lambda n: n.start_byte):
+        text = source[c.start_byte:c.end_byte].decode("utf-8", "replace")
+        if not text.startswith("//go:linkname") or not _own_line(source, c):
+            continue
+        if len(text) > len("//go:linkname") and not text[len("//go:linkname")].isspace():
+            continue  # e.g. //go:linknamestd is another directive
+        m = _LINKNAME.match(text)
+        local, target = m.group(1), m.group(2)
+        if not local:
+            continue
+        found = decls.get(local)
+        out.append(Directive(local, target, Span.of(c), _line_span(source, c), found[0] if found else None))
+    return out
+
+
+def _constraint(source: bytes, root: Node) -> BuildConstraint:
+    """``//go:build`` and ``// +build`` lines in the header (before the package clause)."""
+    go_build = None
+    plus: list[Span] = []
+    expr = None
+    plus_args: list[str] = []
+    error = None
+    for c in root.children:
+        if c.type == "package_clause":
+            break
+        if c.type != "comment":
+            continue
+        text = source[c.start_byte:c.end_byte].decode("utf-8", "replace").rstrip("\r")
+        try:
+            if text.startswith("//go:build") and (len(text) == 10 or text[10].isspace()):
+                go_build = Span.of(c)
+                expr = buildconstraint.parse_expr(text[len("//go:build"):])
+            elif re.match(r"//\s*\+build(\s|$)", text):
+                plus.append(Span.of(c))
+                plus_args.append(text.split("+build", 1)[1])
+        except ConstraintError as e:
+            error = f"line {c.start_point[0] + 1}: {e}"
+    if go_build is None and plus_args:
+        try:
+            expr = buildconstraint.parse_plus_build(plus_args)
+        except ConstraintError as e:
+            error = str(e)
+    return BuildConstraint(expr, go_build, tuple(plus), error)
+
+
+def _syntax_errors(root: Node) -> list[Span]:
+    if not root.has_error:
+        return []
+    out = []
+    stack = [root]
+    while stack and len(out) < 5:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            out.append(Span.of(n))
+            continue
+        if n.has_error:
+            stack.extend(reversed(n.children))
+    return out
+
+
+def parse_file(path: Path, data: bytes) -> GoFile:
+    """Build the model of one Go file from its bytes (which must be valid UTF-8)."""
+    bom = data.startswith(BOM)
+    source = data[len(BOM):] if bom else data
+    tree = parse(source)
+    root = tree.root_node
+    pkg_clause = next((c for c in root.named_children if c.type == "package_clause"), None)
+    pkg_name = ""
+    if pkg_clause is not None:
+        ident = next((c for c in pkg_clause.named_children if c.type == "package_identifier"), None)
+        pkg_name = source[ident.start_byte:ident.end_byte].decode() if ident else ""
+    header_end = pkg_clause.start_byte if pkg_clause is not None else len(source)
+    decls = _declarations(source, root)
+    return GoFile(
+        path=path,
+        source=source,
+        tree=tree,
+        bom=bom,
+        crlf=source.count(b"\r\n") * 2 > source.count(b"\n"),
+        package=pkg_name,
+        package_clause=Span.of(pkg_clause) if pkg_clause is not None else None,
+        imports=_imports(source, root),
+        declarations=decls,
+        directives=_directives(source, root, decls),
+        constraint=_constraint(source, root),
+        generated=bool(_GENERATED.search(source, 0, header_end)),
+        syntax_errors=_syntax_errors(root),
+    )
+
+
+# ---------------------------------------------------------------------------- packages, modules
+
+_IMPORTS_UNSAFE = re.compile(rb'^\s*(?:import\s+)?(?:[\w.]+\s+)?"unsafe"', re.M)
+
+
+@dataclass(frozen=True)
+class PackageFacts:
+    """What one directory's files say together (a Go package is a directory)."""
+
+    directory: Path
+    go_files: tuple[str, ...]
+    has_assembly: bool
+    unsafe_importers: frozenset[str]  # names of the .go files that import "unsafe"
+
+
+@dataclass(frozen=True)
+class Module:
+    root: Path
+    path: str  # module path
+    go: str | None  # the go directive, e.g. "1.21" or "1.22.3"
+    toolchain: str | None  # e.g. "go1.23.4"
+    requires: tuple[str, ...]
+
+    def contains(self, import_path: str) -> bool:
+        return import_path == self.path or import_path.startswith(self.path + "/")
+
+    def import_path_of(self, directory: Path) -> str:
+        rel = directory.resolve().relative_to(self.root.resolve()).as_posix()
+        return self.path if rel == "." else f"{self.path}/{rel}"
+
+    def requires_package(self, import_path: str) -> bool:
+        return any(import_path == r or import_path.startswith(r + "/") for r in self.requires)
+
+
+def parse_go_mod(path: Path, text: str) -> Module:
+    """The few go.mod facts the rules need: module path, go and toolchain lines, requirements."""
+    module = go = toolchain = None
+    requires: list[str] = []
+    in_require = False
+    for raw in text.splitlines():
+        line = raw.split("//", 1)[0].strip()
+        if not line:
+            continue
+        if in_require:
+            if line == ")":
+                in_require = False
+            else:
+                requires.append(line.split()[0])
+            continue
+        words = line.split()
+        if words[0] == "module" and len(words) > 1:
+            module = words[1].strip('"')
+        elif words[0] == "go" and len(words) > 1:
+            go = words[1]
+        elif words[0] == "toolchain" and len(words) > 1:
+            toolchain = words[1]
+        elif words[0] == "require":
+            if len(words) > 1 and words[1] == "(":
+                in_require = True
+            elif len(words) > 1:
+                requires.append(words[1])
+    return Module(path.parent, module or "", go, toolchain, tuple(requires))

@@ -1,0 +1,91 @@
+"""pull-with-body (LN002): a pull ``//go:linkname`` on a function that also has a body.
+
+## What it does
+Flags a function that pulls a symbol from another package with the two-argument form
+``//go:linkname local path.name`` and also gives ``local`` a body.
+
+## Why is this bad?
+A pull borrows a body defined elsewhere; a body here defines the same linker symbol a second
+time.  When the target package defines it (as the runtime defines ``runtime.nanotime``) the
+link fails with ``duplicated definition of symbol path.name``.
+
+Pushes are legitimate and not reported: the one-argument form, a target in the file's own
+package, and a "handshake" that exports a body into another package of the same module.
+
+## Go releases affected
+Every release, measured on Go 1.21 through 1.27.
+
+## Example
+```go
+//go:linkname nanotime runtime.nanotime
+func nanotime() int64 { return time.Now().UnixNano() }
+```
+
+## Use instead
+```go
+//go:linkname nanotime runtime.nanotime
+func nanotime() int64
+```
+
+## Fix safety
+Safe.  The body never ran: the program did not link with it.  Imports used only by the body
+are removed with it.
+"""
+from __future__ import annotations
+
+from codemod.edits import Safety, TextEdit
+from codemod.findings import Severity
+from codemod.imports import drop_unused_imports
+from codemod.model import is_std_path
+from codemod.rule import Context, Rule
+
+
+def is_pull(ctx: Context, target_package: str) -> bool:
+    """A two-argument directive whose target lies outside the file's own package and module."""
+    own = ctx.import_path
+    if own is None:
+        # Outside a module the import path is unknown; the package name is the best guess.
+        own = ctx.file.package
+    if ctx.file.package == "main":
+        own = "main"  # a main package's symbols are main.name whatever its directory
+    if target_package == own:
+        return False
+    if ctx.module is not None and ctx.module.path and ctx.module.contains(target_package):
+        return False  # a handshake inside the module
+    return True
+
+
+def check(ctx: Context):
+    f = ctx.file
+    for d in f.directives:
+        decl = d.declaration
+        if d.target is None or decl is None or decl.kind != "func" or not decl.has_body:
+            continue
+        pkg = d.target_package
+        if not pkg or not is_pull(ctx, pkg):
+            continue
+        body = decl.body
+        # Delete from the end of the signature through the closing brace, so the declaration
+        # ends where the signature does.
+        start = body.prev_sibling.end_byte if body.prev_sibling is not None else body.start_byte
+        removed = [(start, body.end_byte)]
+        edits = [TextEdit(f.path, start, body.end_byte, ""), *drop_unused_imports(f, removed)]
+        where = "the standard library defines it" if is_std_path(pkg) else f"{pkg} defines it"
+        yield ctx.finding(
+            decl.node.child_by_field_name("name"),
+            f"{d.local} pulls {d.target} but also has a body: when {where}, the link fails on every "
+            f'Go release with "duplicated definition of symbol {d.target}"; remove the body',
+            fix=ctx.fix(f"Remove the body of {d.local}", *edits),
+            severity=Severity.ERROR if is_std_path(pkg) else Severity.WARNING,
+        )
+
+
+RULE = Rule(
+    code="LN002",
+    name="pull-with-body",
+    summary="a function that pulls a symbol with //go:linkname also has a body: duplicated definition",
+    severity=Severity.ERROR,
+    fix_safety=Safety.SAFE,
+    check=check,
+    doc=__doc__,
+)

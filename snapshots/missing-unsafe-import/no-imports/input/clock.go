@@ -1,0 +1,4 @@
+package clock // a trailing comment
+
+//go:linkname nanotime runtime.nanotime
+func nanotime() int64

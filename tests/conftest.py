@@ -1,0 +1,25 @@
+"""Shared pytest options: --all-releases for the slow suites, --update-snapshots for goldens."""
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--all-releases", action="store_true", default=False,
+                     help="run the slow suites against every Go release 1.21-1.27")
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite snapshots/ from the current output (review the git diff!)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--all-releases"):
+        return
+    skip = pytest.mark.skip(reason="slow: needs every Go release (run with --all-releases)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def update_snapshots(request) -> bool:
+    return request.config.getoption("--update-snapshots")

@@ -1,0 +1,45 @@
+"""End-to-end helpers: a Go module on disk, gofix-linkname run on it, a real Go build of it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.gotoolchains import run_go
+
+
+def write_module(root: Path, files: dict[str, str], go: str = "1.21",
+                 module: str = "example.com/m") -> Path:
+    """Create ``root`` with a go.mod (unless given) and the files, dedented."""
+    root.mkdir(parents=True, exist_ok=True)
+    if "go.mod" not in files:
+        (root / "go.mod").write_text(f"module {module}\n\ngo {go}\n")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+def gofix(cwd: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess, as a user would."""
+    p = subprocess.run([sys.executable, "-m", "codemod", *args], cwd=cwd, capture_output=True,
+                       text=True, timeout=300)
+    if check and p.returncode == 2:
+        raise AssertionError(f"gofix-linkname {' '.join(args)} failed:\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def go_build(release: str, module: Path, *extra: str, goos: str = "", goarch: str = "") -> subprocess.CompletedProcess:
+    env = {}
+    if goos:
+        env["GOOS"] = goos
+    if goarch:
+        env["GOARCH"] = goarch
+    # cmd/go special-cases -o /dev/null: build everything, write nothing, for one or many packages.
+    return run_go(release, ["build", *extra, "-o", "/dev/null", "./..."], module, **env)
+
+
+def go_run(release: str, module: Path, pkg: str = ".") -> subprocess.CompletedProcess:
+    return run_go(release, ["run", pkg], module)
