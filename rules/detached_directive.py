@@ -56,6 +56,21 @@ def attached(f: GoFile, d: Directive, decl: Declaration) -> bool:
     return all(line.strip().startswith(b"//") for line in lines)
 
 
+def _blank_line_at(f: GoFile, offset: int) -> bool:
+    return offset < len(f.source) and not f.source[offset:f.line_end(offset)].strip()
+
+
+def _removal_end(f: GoFile, d: Directive) -> int:
+    """End of the directive's line, plus a following blank line when one also precedes it,
+    so that moving the directive does not leave two blank lines behind."""
+    end = d.line_span.end
+    start = d.line_span.start
+    before_blank = start == 0 or _blank_line_at(f, f.line_start(start - 1))
+    if before_blank and _blank_line_at(f, end):
+        return f.line_end(end)
+    return end
+
+
 def check(ctx: Context):
     f = ctx.file
     for d in f.directives:
@@ -70,7 +85,7 @@ def check(ctx: Context):
         else:
             indent = f.indentation(decl.span.start)
             directive = f.text(d.span)
-            edit = [TextEdit(f.path, d.line_span.start, d.line_span.end, ""),
+            edit = [TextEdit(f.path, d.line_span.start, _removal_end(f, d), ""),
                     TextEdit(f.path, anchor, anchor, f"{indent}{directive}\n")]
             how = f"Move the directive above {d.local}"
         place = "after" if d.span.start > decl.span.start else "apart from"

@@ -28,8 +28,10 @@ func nanotime() int64
 ```
 
 ## Fix safety
-Safe.  The body never ran: the program did not link with it.  Imports used only by the body
-are removed with it.
+Safe when the target is in the standard library: the body never ran, because the program did
+not link with it.  Imports used only by the body are removed with it.  Unsafe when the target
+is in a third-party module: that package might declare the function without a body and rely
+on this one being pushed into it, and then the body must stay.
 """
 from __future__ import annotations
 
@@ -70,14 +72,28 @@ def check(ctx: Context):
         start = body.prev_sibling.end_byte if body.prev_sibling is not None else body.start_byte
         removed = [(start, body.end_byte)]
         edits = [TextEdit(f.path, start, body.end_byte, ""), *drop_unused_imports(f, removed)]
-        where = "the standard library defines it" if is_std_path(pkg) else f"{pkg} defines it"
-        yield ctx.finding(
-            decl.node.child_by_field_name("name"),
-            f"{d.local} pulls {d.target} but also has a body: when {where}, the link fails on every "
-            f'Go release with "duplicated definition of symbol {d.target}"; remove the body',
-            fix=ctx.fix(f"Remove the body of {d.local}", *edits),
-            severity=Severity.ERROR if is_std_path(pkg) else Severity.WARNING,
-        )
+        if is_std_path(pkg):
+            fix = ctx.fix(f"Remove the body of {d.local}", *edits)
+            yield ctx.finding(
+                decl.node.child_by_field_name("name"),
+                f"{d.local} pulls {d.target} but also has a body: the standard library defines that "
+                f'symbol, so the link fails on every Go release with "duplicated definition of '
+                f'symbol {d.target}"; remove the body',
+                fix=fix,
+            )
+        else:
+            # A package outside the module may declare the function without a body and expect
+            # exactly this one (a push): then the body is wanted and removing it breaks the link.
+            fix = ctx.fix(f"Remove the body of {d.local}", *edits, safety=Safety.UNSAFE,
+                          why_unsafe=f"if {pkg} declares {d.target.rsplit('.', 1)[-1]} without a body "
+                                     "and expects this one, the body is a push and must stay")
+            yield ctx.finding(
+                decl.node.child_by_field_name("name"),
+                f"{d.local} pulls {d.target} but also has a body: if {pkg} defines it, the link "
+                f'fails with "duplicated definition of symbol {d.target}"',
+                fix=fix,
+                severity=Severity.WARNING,
+            )
 
 
 RULE = Rule(

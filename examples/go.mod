@@ -1,0 +1,3 @@
+module example.com/linkname-hazards
+
+go 1.21

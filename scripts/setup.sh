@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Create .venv (once) and install gofix-linkname into it, with the test tools when asked:
+#   scripts/setup.sh [test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+extra=""
+[ "${1:-}" = "test" ] && extra="[test]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}" 2> >(grep -v '^WARNING: Location' >&2)

@@ -1,0 +1,8 @@
+package hooks
+
+import _ "unsafe"
+
+//go:linkname hook
+func hook() int
+
+func Value() int { return hook() }
