@@ -139,20 +139,17 @@ _IMPORTS_UNSAFE = re.compile(rb'(?m)^\s*(?:import\s+)?(?:[\w.]+\s+)?"unsafe"')
 
 
 def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> PackageFacts:
+    """Facts about the whole directory, including files the pre-filter never parsed."""
     try:
-        names = {p.name for p in directory.iterdir()}
+        names = {p.name for p in directory.iterdir() if p.is_file()}
     except OSError:
         names = set()
+    # Files created by earlier fixes exist only in the workspace; deleted ones only on disk.
     names |= {p.name for p in go_files}
-    names = {n for n in names if ws.current.get(directory / n, b"") is not None}
-    unsafe = set()
-    for n in names:
-        if n.endswith(".go"):
-            data = ws.read(directory / n) if (directory / n).is_file() or (directory / n) in ws.current else None
-            if data and _IMPORTS_UNSAFE.search(data):
-                unsafe.add(n)
-    return PackageFacts(directory, tuple(sorted(n for n in names if n.endswith(".go"))),
-                        any(n.endswith(".s") for n in names), frozenset(unsafe))
+    go_names = {n for n in names if n.endswith(".go") and ws.read(directory / n) is not None}
+    unsafe = {n for n in go_names if _IMPORTS_UNSAFE.search(ws.read(directory / n))}
+    return PackageFacts(directory, tuple(sorted(go_names)), any(n.endswith(".s") for n in names),
+                        frozenset(unsafe))
 
 
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,

@@ -356,9 +356,6 @@ def parse_file(path: Path, data: bytes) -> GoFile:
 
 # ---------------------------------------------------------------------------- packages, modules
 
-_IMPORTS_UNSAFE = re.compile(rb'^\s*(?:import\s+)?(?:[\w.]+\s+)?"unsafe"', re.M)
-
-
 @dataclass(frozen=True)
 class PackageFacts:
     """What one directory's files say together (a Go package is a directory)."""
