@@ -29,7 +29,16 @@ def display_path(path: Path) -> str:
 
 
 def _lines(data: bytes | None) -> list[str]:
-    return [] if data is None else data.decode("utf-8").splitlines(keepends=True)
+    """The lines of ``data`` as git and patch see them: ended by "\n" only.
+
+    str.splitlines would also split at a lone "\r", form feed, U+2028 and the like, which Go
+    source may hold in comments and strings; the diff would then mark "no newline" in
+    mid-file and no patch tool would apply it.
+    """
+    if data is None:
+        return []
+    parts = data.decode("utf-8").split("\n")
+    return [line + "\n" for line in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def unified_diff(path: Path, before: bytes | None, after: bytes | None, context: int = 3) -> str:
@@ -48,6 +57,11 @@ def unified_diff(path: Path, before: bytes | None, after: bytes | None, context:
             # difflib leaves the last line of a file without a newline as it is; diff(1) and
             # git mark it instead.
             out.append(line + "\n" + NO_NEWLINE)
+    if not out and (before is None) != (after is None):
+        # Creating or deleting an empty file has no lines to diff; git's extended header says
+        # it (git apply, patch and unidiff all read it), else --diff would drop the file.
+        how = "new" if before is None else "deleted"
+        return f"diff --git a/{name} b/{name}\n{how} file mode 100644\n"
     return "".join(out)
 
 
@@ -84,6 +98,10 @@ def verify(diff_text: str, before: bytes | None, after: bytes | None) -> None:
     patch = unidiff.PatchSet(diff_text)
     if len(patch) != 1:
         raise DiffError(f"expected one file in the diff, found {len(patch)}")
+    # unidiff calls any hunk at -0,0 "added"; what creates or deletes a file is /dev/null.
+    created, deleted = patch[0].source_file == "/dev/null", patch[0].target_file == "/dev/null"
+    if (before is None) != created or (after is None) != deleted:
+        raise DiffError(f"{patch[0].path}: the diff does not create or delete the file as the fix does")
     result = apply_patch_to(before, patch[0])
     expected = "" if after is None else after.decode("utf-8")
     if result != expected:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIP_DIRS = {"vendor", "testdata", "node_modules"}
+HIDDEN_BUILD_FILES = (".github/workflows/*", ".goreleaser.*")
 
 
 @dataclass
@@ -48,11 +49,13 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
         if not arg.exists():
             found.errors.append((arg, "no such file or directory"))
             continue
-        if arg.is_file():
-            if arg.suffix != ".go":
+        if not arg.is_dir():
+            if not arg.is_file():
+                # A FIFO or device would block or never end when read.
+                found.errors.append((arg, "not a regular file"))
+            elif arg.suffix != ".go":
                 found.errors.append((arg, "not a .go file"))
-            elif arg not in seen:
-                seen.add(arg)
+            elif _first_sight(seen, arg):
                 found.go_files.append(arg)
             continue
         root = arg
@@ -75,17 +78,45 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
                         continue
                     if not target.is_relative_to(real_root):
                         continue  # never follow a link out of the tree given
+                if not p.is_file():
+                    if name.endswith(".go"):
+                        found.errors.append((p, "not a regular file"))
+                    continue
                 candidates.append(p)
+        # Hidden build files a build-file rule may ask for (CI workflows, release configs) live
+        # under the root given, in places the walk above skips.
+        for pattern in HIDDEN_BUILD_FILES:
+            candidates.extend(p for p in sorted(root.glob(pattern))
+                              if p.is_file() and not p.is_symlink()
+                              and want_other(p.relative_to(root).as_posix()))
         ignored = _git_ignored(root, candidates)
+        # One file reached by two names (a link to a file of the tree, or the same file given
+        # twice) is checked, fixed and diffed once, under its own name rather than the link's:
+        # fixing it under both names would write it twice and print two patches for it.
+        kept = set()
+        for p in sorted(candidates, key=Path.is_symlink):  # real files before links
+            if p not in ignored and _first_sight(seen, p):
+                kept.add(p)
         for p in candidates:
-            if p in ignored or p in seen:
+            if p not in kept:
                 continue
-            seen.add(p)
             if p.suffix == ".go":
                 found.go_files.append(p)
             elif want_other(p.relative_to(root).as_posix()):
                 found.other_files.append(p)
     return found
+
+
+def _first_sight(seen: set[Path], path: Path) -> bool:
+    """Record ``path`` by the file it names; False when that file was already recorded."""
+    try:
+        key = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        key = path.absolute()
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:

@@ -199,16 +199,29 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         _apply_fixes(ws, applicable)
         touched_dirs = {p.parent for fx in applicable for p in fx.touches()}
         if not touched_dirs:
+            if merged.deferred and not result.has_errors:
+                # Nothing applied, yet fixes wait: their own edits overlap, so no further pass
+                # can apply them.  Say so rather than count their findings as fixed.
+                stuck = ", ".join(sorted({fx.description for fx in merged.deferred}))
+                result.problems.append(Problem(Path("."), f"internal error: fixes whose own edits "
+                                               f"overlap ({stuck}); nothing will be written"))
+                return result
             break
         # Re-check only the packages the fixes touched: a rule whose fix lost a conflict
         # proposes it again against the new text; a rule that is satisfied stays quiet.
-        go_files = sorted({*go_files, *(p for p, d in ws.current.items() if p.suffix == ".go" and d is not None)})
+        # Only the files the run was given, plus Go files the fixes created: the workspace also
+        # holds siblings read for package facts, and those are not ours to fix.
+        created = [p for p, (before, after) in ws.changed().items()
+                   if before is None and after is not None and p.suffix == ".go"]
+        go_files = sorted({*go_files, *created})
         go_files = [p for p in go_files if ws.current.get(p, b"") is not None]
         recheck = [p for p in go_files if p.parent in touched_dirs]
         pending = _check_go(ws, recheck, go_rules, options, result, report=False,
                             include_generated=include_generated)
     else:
-        still = sorted({str(fx.touches()) for f in pending if (fx := f.fix) and fx.safety >= fix_level})
+        # Name the files plainly ("a.go"), not as a set of Path objects.
+        still = sorted({str(p) for f in pending if (fx := f.fix) and fx.safety >= fix_level
+                        for p in fx.touches()})
         if still:
             result.problems.append(Problem(Path("."), f"fixes did not converge after {MAX_PASSES} passes "
                                            f"({', '.join(still)}); nothing will be written"))
@@ -274,8 +287,11 @@ def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], r
     if not rules or not files:
         return []
     parsed = {}
+    triggers = tuple(sorted({*triggers, "go:linkname"}))  # build-file rules read the directives
     for p in go_files:
         m = ws.model(p, triggers)
+        if m is None:  # skipped by the Go rules' pre-filter, but it may hold directives
+            m = ws._load(p, triggers)
         if isinstance(m, GoFile):
             parsed[p] = m
     findings = []

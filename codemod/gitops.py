@@ -7,6 +7,7 @@ The commit is built from HEAD's tree plus the fixed contents in a private index,
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -73,6 +74,25 @@ def check_clean(repo: git.Repo, changes: dict[Path, tuple[bytes | None, bytes | 
             raise GitError(f"{path}: has staged changes; commit or unstage them first")
 
 
+def identity(repo: git.Repo) -> tuple[git.Actor, git.Actor]:
+    """The author and committer ``git commit`` would use, or GitError when git would refuse.
+
+    GitPython alone falls back to an invented ``user@hostname`` where git itself stops with
+    "Author identity unknown"; asking ``git var`` keeps git's own rules (config, GIT_AUTHOR_*
+    and EMAIL variables, auto-detection).
+    """
+    actors = []
+    for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        try:
+            ident = repo.git.var(var)
+        except git.GitCommandError as e:
+            raise GitError("git has no identity to commit with; set one with git config user.name "
+                           "and git config user.email") from e
+        name, _, rest = ident.partition(" <")
+        actors.append(git.Actor(name, rest.split(">", 1)[0]))
+    return actors[0], actors[1]
+
+
 def commit_message(rule_counts: Counter, files: int) -> str:
     total = sum(rule_counts.values())
     lines = [f"gofix-linkname: fix {total} linkname finding{'s' * (total != 1)} in {files} file{'s' * (files != 1)}", ""]
@@ -87,6 +107,7 @@ def commit_on_branch(start: Path, branch: str, changes: dict[Path, tuple[bytes |
     repo = open_repo(start)
     check_branch(repo, branch, force)
     check_clean(repo, changes)
+    author, committer = identity(repo)
     head = repo.head.commit
     index = git.IndexFile.from_tree(repo, head)
     entries, removed = [], []
@@ -106,6 +127,16 @@ def commit_on_branch(start: Path, branch: str, changes: dict[Path, tuple[bytes |
     if removed:
         index.remove(removed, working_tree=False, write=False)
     tree = index.write_tree()
-    commit = git.Commit.create_from_tree(repo, tree, message, parent_commits=[head], head=False)
-    repo.create_head(branch, commit, force=force)
+    commit = git.Commit.create_from_tree(repo, tree, message, parent_commits=[head], head=False,
+                                         author=author, committer=committer)
+    # git update-ref, not GitPython's create_head: git knows packed refs and refuses a name that
+    # clashes with another branch ("fix" vs "fix/x") instead of failing with a traceback; without
+    # --force-branch the all-zero old value makes "the branch must not exist" part of the update.
+    ref = f"refs/heads/{branch}"
+    try:
+        repo.git.update_ref("-m", "gofix-linkname: fixes", ref, commit.hexsha, *([] if force else ["0" * 40]))
+    except git.GitCommandError as e:
+        text = " ".join(str(e.stderr).split())
+        m = re.search(r"cannot lock ref '[^']*': (.*)'$", text) or re.search(r"fatal: (.*?)'?$", text)
+        raise GitError(f"cannot create branch {branch!r}: {m.group(1) if m else text}") from e
     return commit.hexsha

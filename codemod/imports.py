@@ -6,6 +6,8 @@ after the package clause.  Nothing else in the file moves.
 """
 from __future__ import annotations
 
+import re
+
 from .edits import TextEdit
 from .model import GoFile, Import, captures, is_std_path
 
@@ -34,18 +36,41 @@ def ensure_import(file: GoFile, path: str, name: str | None = None) -> list[Text
         indent = file.indentation(group[0].span.start)
         for imp in group:
             if imp.path > path:
-                at = file.line_start(imp.span.start)
+                if _starts_line(file, imp.span.start):
+                    at = file.line_start(imp.span.start)
+                    return [TextEdit(file.path, at, at, f"{indent}{spec}\n")]
+                break
+        else:
+            if _ends_line(file, group[-1].span.end):
+                at = file.line_end(group[-1].span.end)
                 return [TextEdit(file.path, at, at, f"{indent}{spec}\n")]
-        at = file.line_end(group[-1].span.end)
-        return [TextEdit(file.path, at, at, f"{indent}{spec}\n")]
+        # Not gofmt's one spec per line (``import ("fmt")``, ``"a"; "b"``): a line of our own
+        # there could land outside the parentheses, so add a declaration after the last one.
     if file.imports:
         # Single-line import declarations: add another after the last one.
-        at = file.line_end(file.imports[-1].declaration.end)
+        end = file.imports[-1].declaration.end
+        if not _ends_line(file, end):  # ``import "fmt"; func f() {}``
+            return [TextEdit(file.path, end, end, f"; import {spec}")]
+        at = file.line_end(end)
         return [TextEdit(file.path, at, at, f"import {spec}\n")]
     if file.package_clause is None:
         return []
-    at = file.line_end(file.package_clause.end)
+    end = file.package_clause.end
+    if not _ends_line(file, end):  # ``package p; func f() {}``: imports must come first
+        return [TextEdit(file.path, end, end, f"; import {spec}")]
+    at = file.line_end(end)
     return [TextEdit(file.path, at, at, f"\nimport {spec}\n")]
+
+
+def _starts_line(file: GoFile, offset: int) -> bool:
+    """Only white space precedes ``offset`` on its line."""
+    return not file.source[file.line_start(offset):offset].strip()
+
+
+def _ends_line(file: GoFile, offset: int) -> bool:
+    """Only white space or a line comment follows ``offset`` on its line."""
+    rest = file.source[offset:file.line_end(offset)].strip()
+    return not rest or rest.startswith(b"//")
 
 
 def _group_for(file: GoFile, grouped: list[Import], path: str) -> list[Import]:
@@ -96,7 +121,15 @@ def drop_unused_imports(file: GoFile, removed: list[tuple[int, int]],
             dropped.append(imp)
     for imp in dropped:
         edits.append(_remove_spec(file, imp, dropped))
-    return [e for e in edits if e is not None]
+    # Two specs sharing a line may both claim the ``;`` between them: one fix must not hold
+    # overlapping edits, so join the deletions that touch.
+    joined: list[TextEdit] = []
+    for e in sorted((e for e in edits if e is not None), key=lambda e: (e.start, e.end)):
+        if joined and e.start <= joined[-1].end:
+            joined[-1] = TextEdit(e.path, joined[-1].start, max(e.end, joined[-1].end), "")
+        else:
+            joined.append(e)
+    return joined
 
 
 def remove_import(file: GoFile, imp: Import) -> TextEdit:
@@ -105,14 +138,103 @@ def remove_import(file: GoFile, imp: Import) -> TextEdit:
 
 def _remove_spec(file: GoFile, imp: Import, dropped: list[Import]) -> TextEdit:
     if not imp.grouped:
-        start = file.line_start(imp.declaration.start)
-        return TextEdit(file.path, start, file.line_end(imp.declaration.end), "")
+        return _remove_range(file, imp.declaration.start, imp.declaration.end)
     siblings = [i for i in file.imports if i.declaration == imp.declaration]
     if all(i in dropped for i in siblings) and siblings[0] == imp:
         # Removing every spec of a group removes the whole declaration (once, for the first).
-        start = file.line_start(imp.declaration.start)
-        return TextEdit(file.path, start, file.line_end(imp.declaration.end), "")
+        return _remove_range(file, imp.declaration.start, imp.declaration.end)
     if all(i in dropped for i in siblings):
         return None
-    start = file.line_start(imp.span.start)
-    return TextEdit(file.path, start, file.line_end(imp.span.end), "")
+    return _remove_range(file, imp.span.start, imp.span.end)
+
+
+_SEMICOLON_AFTER = re.compile(rb"[ \t]*;[ \t]*")
+_SEMICOLON_BEFORE = re.compile(rb";[ \t]*$")
+
+
+def _remove_range(file: GoFile, start: int, end: int) -> TextEdit:
+    """Remove a spec or declaration: its whole line when it has one to itself (gofmt's layout),
+    else only its own text and one ``;`` beside it, so that what shares the line
+    (``"fmt"; "time"``, ``import "a"; import "b"``) stays."""
+    if _starts_line(file, start) and _ends_line(file, end):
+        start, end = file.line_start(start), file.line_end(end)
+        # Between two blank lines, take one with it: gofmt keeps no run of blank lines.
+        if file.source[file.line_start(max(start - 1, 0)):start].strip() == b"" and start > 0 \
+                and end < len(file.source) and not file.source[end:file.line_end(end)].strip():
+            end = file.line_end(end)
+        return TextEdit(file.path, start, end, "")
+    after = _SEMICOLON_AFTER.match(file.source, end)
+    if after:
+        return TextEdit(file.path, start, after.end(), "")
+    line_start = file.line_start(start)
+    before = _SEMICOLON_BEFORE.search(file.source[line_start:start])
+    if before:
+        return TextEdit(file.path, line_start + before.start(), end, "")
+    return TextEdit(file.path, start, end, "")
+
+
+def names_in_use(file: GoFile, extra: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Identifiers a new import name must not take: names the file declares or spells (other
+    than references to its imports) and the local names of its imports."""
+    import_names = {i.local_name for i in file.imports if i.name not in ("_", ".")}
+    used = set(extra)
+    pkg_refs = captures(_REFERENCES, file.root).get("pkg", [])
+    pkg_ref_ids = {n.id for n in pkg_refs
+                   if file.source[n.start_byte:n.end_byte].decode() in import_names}
+    for n in captures("[(identifier) (type_identifier)] @id", file.root).get("id", []):
+        if n.id not in pkg_ref_ids:
+            used.add(file.source[n.start_byte:n.end_byte].decode())
+    return used | import_names
+
+
+def import_name(file: GoFile, path: str, candidates: tuple[str, ...],
+                package_names: set[str] | frozenset[str] = frozenset()) -> tuple[str | None, str | None]:
+    """How to refer to ``path`` in ``file``: ``(local name, import alias)``.
+
+    An existing import of ``path`` is reused (alias None: nothing to add); a blank or dot import
+    of it gives ``(None, None)``: the caller cannot use it by name.  Otherwise the first of
+    ``candidates`` that clashes with no identifier of the file, no other import and none of
+    ``package_names`` (names declared at package level in sibling files); the alias is None
+    when that name is the package's own name.
+    """
+    existing = file.import_of(path)
+    if existing is not None:
+        if existing.name in ("_", "."):
+            return None, None
+        return existing.local_name, None
+    default = Import(path, None, None, None, False).local_name  # type: ignore[arg-type]
+    taken = names_in_use(file, package_names)
+    for name in candidates:
+        if name not in taken:
+            return name, (None if name == default else name)
+    return None, None
+
+
+def import_lock(file: GoFile) -> TextEdit:
+    """A no-op edit over the package clause, for fixes that pick import names.
+
+    Two fixes that each choose a free import name against the same text could pick the same
+    one; carrying this edit makes them overlap, so the engine applies one per pass and the other
+    chooses again against the new text.
+    """
+    span = file.package_clause
+    return TextEdit(file.path, span.start, span.end, file.text(span))
+
+
+def ensure_imports(file: GoFile, specs: list[tuple[str, str | None]]) -> list[TextEdit]:
+    """:func:`ensure_import` for several ``(path, name)`` specs at once: insertions that land at
+    the same offset are joined into one edit (in path order), so the edits never overlap."""
+    by_offset: dict[int, list[tuple[str, TextEdit]]] = {}
+    for path, name in sorted(specs):
+        for e in ensure_import(file, path, name):
+            by_offset.setdefault(e.start, []).append((path, e))
+    out = []
+    for at, found in sorted(by_offset.items()):
+        if len(found) == 1:
+            out.append(found[0][1])
+            continue
+        texts = [e.text for _, e in found]
+        if all(t.startswith("\nimport ") for t in texts):  # new declarations after the package clause
+            texts = [texts[0]] + [t[1:] for t in texts[1:]]
+        out.append(TextEdit(file.path, at, at, "".join(texts)))
+    return out

@@ -67,6 +67,12 @@ class Context:
         return Fix(description, safety or self.rule.fix_safety or Safety.SAFE, tuple(edits), why_unsafe)
 
     @functools.cached_property
+    def build_matrix(self) -> list:
+        """The (release, GOOS, GOARCH) targets that compile this file (see codemod.versions)."""
+        from .versions import build_matrix
+        return build_matrix(self.file, self.module, self.options.go_versions, self.options.platforms)
+
+    @functools.cached_property
     def import_path(self) -> str | None:
         """The file's own import path, when it sits in a module."""
         if self.module is None or not self.module.path:

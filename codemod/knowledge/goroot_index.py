@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from codemod import buildconstraint as bc
+from codemod.knowledge.rules import LinkerRules
 
 NOTE_MARK = "Do not remove or change the type signature"
 
@@ -53,6 +54,8 @@ class GoDecl:
     package: str         # import path of the package whose source declares it
     generic: bool = False  # type-parameterized: there is no single linker symbol by this name
     pull: bool = False   # bodyless func renamed to another package's symbol: a reference, not a definition
+    link_files: tuple[str, ...] = ()  # the directive sits in other files: it applies only where one is built
+    abi0: bool = False   # //go:cgo_unsafe_args pins the Go function to ABI0: pulls reach an ABI wrapper
 
 
 @dataclass(frozen=True)
@@ -63,19 +66,6 @@ class AsmText:
     cond: str            # extra #ifdef condition inside the file, as a //go:build expression ("" = none)
     nosplit: bool
     package: str
-
-
-@dataclass
-class LinkerRules:
-    check_linkname: bool = False          # Go >= 1.23: the linker refuses some pulls
-    blocked: dict[str, list[str]] = field(default_factory=dict)  # name -> packages allowed to pull it
-    fips_frozen_alias: bool = False       # crypto/internal/fips140/vX.Y.Z/... counts as crypto/internal/fips140/...
-    abi_wrapper_allowed: bool = False     # 1.23: any ABI wrapper definition may be pulled
-    asm_wrapper_rule: bool = False        # 1.24+: an assembly definition is judged by its ABI wrapper's push
-    linknamestd: bool = False             # //go:linknamestd pushes only to std pullers
-    asm_marked_linkname: bool = False     # 1.23 objfile.go: every assembly symbol carries the linkname flag
-    builtin_pull_unchecked: bool = False  # 1.23 sym.go: a pull of a compiler builtin is not a checked reference
-    builtins: dict[str, int] = field(default_factory=dict)  # compiler builtin name -> ABI
 
 
 @dataclass
@@ -276,6 +266,7 @@ class _RawDecl:
     nosplit: bool
     note: str
     generic: bool
+    abi0: bool = False
 
 
 def parse_go_file(src: bytes) -> tuple[str, list[_RawDecl], list[tuple[str, str, str | None]]]:
@@ -313,7 +304,8 @@ def parse_go_file(src: bytes) -> tuple[str, list[_RawDecl], list[tuple[str, str,
         if t == "method_declaration":
             receiver, generic = receiver_symbol(node.child_by_field_name("receiver"))
         decls.append(_RawDecl(name, "method" if receiver else "func", receiver,
-                              func_signature(node), "", body is not None, nosplit, note, generic))
+                              func_signature(node), "", body is not None, nosplit, note, generic,
+                              "//go:cgo_unsafe_args" in pragmas))
     return pkg_name, decls, directives
 
 
@@ -362,13 +354,19 @@ def package_decls(pkg: str, files: list[tuple[str, bytes]]) -> list[GoDecl] | No
     if not parsed:
         return None
     # The compiler looks a directive's local name up in the package scope (noder/writer.go),
-    # so a directive in one file can mark a declaration in another; the same file wins first.
-    by_name: dict[str, list[tuple[str, str | None]]] = {}
-    local_in_file: dict[str, dict[str, tuple[str, str | None]]] = {}
-    for fname, _, directives in parsed:
+    # of the files in the build.  A directive next to its declaration marks that declaration
+    # (another file's declaration of the same name is never in the same build).  An *orphan*
+    # directive, in a file not declaring the name (runtime/badlinkname_linux.go), marks the
+    # declaration only in builds that include the directive's file: recorded as link_files.
+    own: dict[str, dict[str, tuple[str, str | None]]] = {}
+    orphans: dict[str, list[tuple[str, str, str | None]]] = {}
+    for fname, decls, directives in parsed:
+        declared = {d.local for d in decls if not d.receiver}
         for kind, local, remote in directives:
-            by_name.setdefault(local, []).append((kind, remote))
-            local_in_file.setdefault(fname, {}).setdefault(local, (kind, remote))
+            if local in declared:
+                own.setdefault(fname, {}).setdefault(local, (kind, remote))
+            else:
+                orphans.setdefault(local, []).append((fname, kind, remote))
     prefix = path_to_prefix(pkg)
     out: list[GoDecl] = []
     for fname, decls, _ in parsed:
@@ -379,7 +377,12 @@ def package_decls(pkg: str, files: list[tuple[str, bytes]]) -> list[GoDecl] | No
                 out.append(GoDecl(f"{prefix}.{d.receiver}.{d.local}", d.kind, d.signature, "", fname,
                                   d.has_body, d.nosplit, "", d.note, pkg, d.generic))
                 continue
-            directive = local_in_file.get(fname, {}).get(d.local) or (by_name.get(d.local) or [None])[0]
+            link_files: tuple[str, ...] = ()
+            directive = own.get(fname, {}).get(d.local)
+            if directive is None and d.local in orphans:
+                found = orphans[d.local]
+                directive = found[0][1:]
+                link_files = tuple(sorted({f for f, _, _ in found}))
             link, name, pull = "", f"{prefix}.{d.local}", False
             if directive is not None:
                 link = directive[0]
@@ -390,7 +393,7 @@ def package_decls(pkg: str, files: list[tuple[str, bytes]]) -> list[GoDecl] | No
                     # always defines storage, so it stays a candidate definition.
                     pull = d.kind == "func" and not d.has_body and not name.startswith(prefix + ".")
             out.append(GoDecl(name, d.kind, d.signature, d.value, fname, d.has_body, d.nosplit,
-                              link, d.note, pkg, d.generic, pull))
+                              link, d.note, pkg, d.generic, pull, link_files, d.abi0 and d.has_body))
     return out
 
 

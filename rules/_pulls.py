@@ -1,0 +1,167 @@
+"""What the version-aware rules (LN101-LN107) share: which directives are pulls into the
+standard library, and what each release and platform of the file's build does with them.
+
+Not a rule (the registry skips modules whose name starts with ``_``).
+"""
+from __future__ import annotations
+
+import functools
+
+from codemod import knowledge
+from codemod.model import Directive, is_std_path
+from codemod.rule import Context
+from codemod.versions import Verdicts
+
+from rules.pull_with_body import is_pull
+
+LINKER_ERROR = {
+    "blocked": 'the link fails with "invalid reference to {t}"',
+    "undefined": 'the link fails with "relocation target {t} not defined"',
+}
+
+
+def puller(ctx: Context) -> str:
+    """The pulling package as the linker names it (``main`` for a command)."""
+    if ctx.file.package == "main":
+        return "main"
+    return ctx.import_path or ctx.file.package
+
+
+def std_pull(ctx: Context, d: Directive) -> bool:
+    """A two-argument directive pulling from a package the standard library has (had)."""
+    pkg = d.target_package
+    if d.target is None or d.declaration is None or not pkg or pkg == "main" or not is_std_path(pkg):
+        return False
+    if d.declaration.has_body:
+        return False  # a body defines the symbol: pull-with-body (LN002) speaks about that
+    if not is_pull(ctx, pkg):
+        return False
+    return knowledge.known_package(pkg)
+
+
+@functools.lru_cache(maxsize=1024)
+def _symbols(pkg: str, release: str) -> frozenset[str]:
+    return frozenset(knowledge.package_symbols(pkg, release))
+
+
+def symbols_anywhere(pkg: str) -> set[str]:
+    return set().union(*(_symbols(pkg, r) for r in knowledge.RELEASES))
+
+
+def defined_anywhere(d: Directive) -> bool:
+    """Whether any known release defines the target (on any platform)."""
+    return d.target in symbols_anywhere(d.target_package)
+
+
+def verdicts(ctx: Context, d: Directive) -> Verdicts:
+    """``lookup`` of the target on every target of the file's build matrix."""
+    src = puller(ctx)
+    return Verdicts({t: knowledge.lookup(d.target, t.release, t.goos, t.goarch, src).status
+                     for t in ctx.build_matrix})
+
+
+def lookups(ctx: Context, d: Directive) -> dict:
+    src = puller(ctx)
+    return {t: knowledge.lookup(d.target, t.release, t.goos, t.goarch, src) for t in ctx.build_matrix}
+
+
+def real_symbol(ctx: Context, d: Directive):
+    """The target's definition: from the newest release of the matrix where the pull links,
+    else the newest where it exists at all, else from any known release."""
+    src = puller(ctx)
+    found = {t: knowledge.lookup(d.target, t.release, t.goos, t.goarch, src) for t in ctx.build_matrix}
+    order = sorted(found, key=lambda t: (found[t].status != "ok", tuple(-x for x in _k(t.release))))
+    for t in order:
+        if found[t].symbol is not None:
+            return found[t].symbol, found[t].release
+    for r in reversed(knowledge.RELEASES):
+        s = knowledge.lookup(d.target, r, "linux", "amd64", src).symbol
+        if s is not None:
+            return s, r
+    return None, None
+
+
+def _k(release: str) -> tuple[int, int]:
+    from codemod.versions import key
+    return key(release)
+
+
+def where(symbol) -> str:
+    """``func() int32 in src/runtime/proc.go``."""
+    sig = symbol.signature or (f"= {symbol.value}" if symbol.value else "")
+    return f"{sig} in {symbol.file}" if sig else symbol.file
+
+
+def platform_note(v: Verdicts, failing: dict[str, str]) -> str:
+    """Which platforms, when an outcome does not hold on every platform of the failing releases:
+    " (undefined on linux/amd64; blocked by the linker on linux/arm64)"."""
+    from codemod.versions import describe_failures  # noqa: F401  (same wording)
+    verbs = {"blocked": "blocked by the linker", "undefined": "undefined", "ok": "links"}
+    by_status: dict[str, set[str]] = {}
+    every: set[str] = set()
+    for t, status in v.per_target.items():
+        if t.release in failing:
+            plat = f"{t.goos}/{t.goarch}"
+            every.add(plat)
+            by_status.setdefault(status, set()).add(plat)
+    if all(p == every for p in by_status.values()):
+        return ""
+    return " (" + "; ".join(f"{verbs.get(s, s)} on {', '.join(sorted(p))}"
+                            for s, p in sorted(by_status.items())) + ")"
+
+
+def package_names(ctx: Context) -> set[str]:
+    """Package-level names declared in the parsed files of the package."""
+    return {n for f in ctx.siblings.values() for n in f.declarations} | set(ctx.file.declarations)
+
+
+def version_fix(ctx: Context, d: Directive, v: Verdicts):
+    """(fix or None, why there is none) for rules LN101/LN102: bound + companion, or replace."""
+    from codemod.replacements import replacement_for, split_fix
+    from codemod.versions import language_release, releases_of
+
+    failing = v.failing()
+    language = language_release(ctx.module)
+    if replacement_for(d.target, language) is None:
+        return None, "the replacement table has no public API for it"
+    if not v.uniform_over_platforms():
+        return None, "it fails on some platforms only, which a release bound cannot fix"
+    pulls = [x for x in ctx.file.directives if x.target and x.declaration is not None
+             and x.target_package and is_pull(ctx, x.target_package)]
+    if any(x.declaration.kind != "func" for x in pulls):
+        return None, "the file also pulls a variable (see variable-pull)"
+    for x in pulls:
+        other = verdicts(ctx, x).failing() if std_pull(ctx, x) else {}
+        if list(other) != list(failing):
+            return None, ("the file's pulls fail on different releases, so one file constraint cannot "
+                          "fit them all: splitting the file comes first")
+    others = any(x not in pulls for x in ctx.file.directives)
+    fix = split_fix(ctx.file, pulls, works=v.working_releases(), universe=releases_of(v.matrix),
+                    failing=failing, language=language, taken_files=ctx.package.go_files,
+                    taken_names=package_names(ctx), other_directives=others)
+    if fix is None:
+        return None, ("no companion fits the local declaration (another signature, a Go version too "
+                      "old for the API, or a name clash)")
+    return ctx.fix(fix.description, *fix.edits, safety=fix.safety, why_unsafe=fix.why_unsafe), ""
+
+
+def unavailable_message(ctx: Context, d: Directive, v: Verdicts) -> str:
+    from codemod.replacements import replacement_for
+    from codemod.versions import describe_failures, language_release
+
+    failing = v.failing()
+    looked = lookups(ctx, d)
+    reasons = []
+    for status in dict.fromkeys(failing.values()):
+        first = next(t for t, lk in looked.items() if lk.status == status and t.release in failing)
+        reason = looked[first].reason
+        reasons.append(LINKER_ERROR[status].format(t=d.target) + (f", {reason}" if reason else ""))
+    msg = (f"{d.local} pulls {d.target}, which is {describe_failures(failing)}"
+           f"{platform_note(v, failing)}: {'; '.join(reasons)}")
+    sym, rel = real_symbol(ctx, d)
+    if sym is not None:
+        msg += f"; on Go {rel} it is {where(sym)}"
+    rep = replacement_for(d.target, language_release(ctx.module))
+    if rep is not None:
+        msg += f"; public API: {rep.api}"
+    return msg

@@ -1,0 +1,416 @@
+"""replace-fastrand (LN202): calls of ``runtime.fastrand`` and friends pulled with ``//go:linkname``.
+
+## What it does
+Flags each call of a function that pulls one of the runtime's internal random generators
+(``runtime.fastrand``, ``fastrandn``, ``fastrand64``, ``fastrandu``, ``cheaprand``,
+``cheaprandn``, ``cheaprand64``, ``cheaprandu64``, ``rand``) and rewrites it to a public API.
+It judges each call site by where the value goes: the name of the enclosing function, the
+variables, fields and results the value flows into, and whether it is hex/base64 encoded.
+
+## Why is this bad?
+These are runtime internals with no compatibility promise: ``runtime.fastrandu`` is gone since
+Go 1.22 and ``runtime.cheaprand`` does not exist on Go 1.21 (measured with the real linkers).
+Where they still link, a public API does the same job: ``math/rand/v2`` (Go 1.22+) draws from
+the same per-thread ChaCha8 source, and ``math/rand`` is seeded randomly since Go 1.20.
+
+Worse, none of them is a cryptographic generator.  A session token, key, nonce, salt,
+password or CSRF value made from them can be predicted; that is an error and must use
+``crypto/rand``.
+
+## Go releases affected
+All: the rewrite removes a dependency on runtime internals.  Security use is a bug on every
+release.
+
+## Example
+```go
+//go:linkname fastrand runtime.fastrand
+func fastrand() uint32
+
+func newSessionToken() string {
+	var b [16]byte
+	for i := 0; i < 16; i += 4 {
+		binary.LittleEndian.PutUint32(b[i:], fastrand())
+	}
+	return hex.EncodeToString(b[:])
+}
+
+func pick(n int) int { return int(fastrand() % uint32(n)) }
+```
+
+## Use instead
+```go
+func newSessionToken() string {
+	var b [16]byte
+	for i := 0; i < 16; i += 4 {
+		var rnd [4]byte
+		if _, err := rand.Read(rnd[:]); err != nil {  // crypto/rand
+			panic("crypto/rand failed: " + err.Error())
+		}
+		binary.LittleEndian.PutUint32(b[i:], binary.LittleEndian.Uint32(rnd[:]))
+	}
+	return hex.EncodeToString(b[:])
+}
+
+func pick(n int) int { return int(rand.Uint32() % uint32(n)) }  // math/rand/v2
+```
+A function whose last result is an ``error`` returns the ``crypto/rand`` error instead of
+panicking.  Bounded values (``fastrandn(n)``) use ``rand.Int`` of ``crypto/rand`` in security
+use, ``rand.Uint32N`` of ``math/rand/v2`` otherwise.  Below Go 1.22 (the module's ``go``
+line, or the low end of ``--go-versions``) ``math/rand`` replaces ``math/rand/v2``; an existing
+import of either is reused.  New imports take a name that clashes with nothing in the file
+(``crand``, ``randv2``... when ``rand`` is taken).  When no caller remains, the pull itself is
+removed (a safe fix of its own), with the imports only it used.
+
+## Fix safety
+Unsafe: the numbers come from another random source.  In security use the fix also adds an
+error path (a return or a panic) and a slower generator; ``rand.Uint32N`` and ``rand.Int``
+panic for a bound of 0, where ``fastrandn(0)`` returned 0.  Removing a pull that nothing
+calls is safe.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from codemod import goflow, versions
+from codemod.edits import Safety, TextEdit
+from codemod.findings import Severity
+from codemod.imports import (
+    drop_unused_imports, ensure_import, ensure_imports, import_lock, import_name, remove_import,
+)
+from codemod.model import Directive, GoFile
+from codemod.rule import Context, Rule
+
+
+@dataclass(frozen=True)
+class Generator:
+    result: str  # the Go result type of the runtime function
+    bounded: bool  # takes the bound n uint32
+    v2: str  # math/rand/v2 expression; {r} is the package name, {n} the bound
+    v1: str  # math/rand expression
+    size: int  # bytes of crypto/rand a value needs
+    from_bytes: str  # expression turning {binary}.LittleEndian.UintXX({buf}[:]) into the result
+
+
+_U32 = "{binary}.LittleEndian.Uint32({buf}[:])"
+_U64 = "{binary}.LittleEndian.Uint64({buf}[:])"
+
+# Signatures read from src/runtime of Go 1.21-1.27 (stubs.go, rand.go).
+GENERATORS: dict[str, Generator] = {
+    "runtime.fastrand": Generator("uint32", False, "{r}.Uint32()", "{r}.Uint32()", 4, _U32),
+    "runtime.fastrandn": Generator("uint32", True, "{r}.Uint32N({n})", "uint32({r}.Int63n(int64({n})))", 4, ""),
+    "runtime.fastrand64": Generator("uint64", False, "{r}.Uint64()", "{r}.Uint64()", 8, _U64),
+    "runtime.fastrandu": Generator("uint", False, "uint({r}.Uint64())", "uint({r}.Uint64())", 8, "uint(" + _U64 + ")"),
+    "runtime.cheaprand": Generator("uint32", False, "{r}.Uint32()", "{r}.Uint32()", 4, _U32),
+    "runtime.cheaprandn": Generator("uint32", True, "{r}.Uint32N({n})", "uint32({r}.Int63n(int64({n})))", 4, ""),
+    "runtime.cheaprand64": Generator("int64", False, "{r}.Int64()", "{r}.Int63()", 8, "int64(" + _U64 + " >> 1)"),
+    "runtime.cheaprandu64": Generator("uint64", False, "{r}.Uint64()", "{r}.Uint64()", 8, _U64),
+    "runtime.rand": Generator("uint64", False, "{r}.Uint64()", "{r}.Uint64()", 8, _U64),
+}
+
+V2_FROM = (1, 22)  # math/rand/v2 is new in Go 1.22
+
+
+def min_release(ctx: Context) -> tuple[int, int] | None:
+    """The oldest Go release the code is built with: the low end of --go-versions, else the
+    go.mod ``go`` line (a ``toolchain`` line does not count: GOTOOLCHAIN=local builds with an
+    older toolchain)."""
+    low = versions.minor(ctx.options.go_versions[0]) if ctx.options.go_versions else \
+        versions.language_release(ctx.module)
+    return versions.key(low) if low else None
+
+
+def random_pulls(ctx: Context) -> dict[str, tuple[GoFile, Directive, Generator]]:
+    """Local name -> (file, directive, generator) for the package's pulls of the generators."""
+    out = {}
+    for f in package_files(ctx):
+        for d in f.directives:
+            gen = GENERATORS.get(d.target or "")
+            decl = d.declaration
+            if gen and decl is not None and decl.kind == "func" and not decl.has_body:
+                out.setdefault(d.local, (f, d, gen))
+    return out
+
+
+def package_files(ctx: Context) -> list[GoFile]:
+    """The parsed files of the file's own package (an external ``_test`` package is another)."""
+    files = [f for f in ctx.siblings.values() if f.package == ctx.file.package]
+    return files if ctx.file in files else [ctx.file, *files]
+
+
+def all_files_seen(ctx: Context, local: str) -> bool:
+    """Whether every file that could refer to ``local`` was parsed.
+
+    The engine parses only files containing a trigger word, so a file that was not parsed
+    cannot spell ``local`` when ``local`` contains a trigger word.
+    """
+    if any(t in local for t in RULE.triggers):
+        return True
+    parsed = {p.name for p in ctx.siblings}
+    return all(name in parsed for name in ctx.package.go_files)
+
+
+# ------------------------------------------------------------------------------ classification
+
+@dataclass(frozen=True)
+class Use:
+    security: bool
+    why: str  # for security use: what makes it look like one
+
+
+def classify(f: GoFile, call: Node) -> Use:
+    fn = goflow.enclosing_function(call)
+    names: list[tuple[str, str]] = []  # (kind, name)
+    scope = call
+    if fn is not None:
+        fname = goflow.function_name(f, fn)
+        if fname:
+            names.append(("function", fname))
+        scope = goflow.function_body(fn) or fn
+    while scope.parent is not None and scope.type not in ("block", "source_file") and fn is None:
+        scope = scope.parent
+    fl = goflow.flow(f, scope, [call])
+    names += [("variable", n) for n in sorted(fl.names)]
+    names += [("field", n) for n in sorted(fl.fields)]
+    if fl.returned and fn is not None:
+        names += [("result", r.name) for r in goflow.results(f, fn) if r.name]
+    for kind, name in names:
+        hits = goflow.security_words(name)
+        if hits:
+            return Use(True, f"it flows into {kind} {name} ({', '.join(hits)})")
+    if fl.encoded:
+        callee = goflow.text(f, fl.encoded[0].child_by_field_name("function"))
+        return Use(True, f"it is encoded with {callee}, the shape of a token or key")
+    return Use(False, "")
+
+
+# ------------------------------------------------------------------------------------ rewrites
+
+def _bound(f: GoFile, call: Node) -> str | None:
+    args = call.child_by_field_name("arguments")
+    named = args.named_children if args is not None else []
+    return goflow.text(f, named[0]) if len(named) == 1 else None
+
+
+def _positive_constant(text: str) -> bool:
+    return bool(re.fullmatch(r"0*[1-9][0-9_]*|0[xX][0-9a-fA-F_]*[1-9a-fA-F][0-9a-fA-F_]*", text.strip()))
+
+
+def public_fix(ctx: Context, call: Node, target: str, gen: Generator):
+    """Rewrite the call to math/rand/v2 or math/rand; None when no usable import name exists."""
+    f = ctx.file
+    low = min_release(ctx)
+    use_v2 = low is not None and low >= V2_FROM
+    existing_v1 = f.import_of("math/rand")
+    existing_v2 = f.import_of("math/rand/v2")
+    if existing_v2 and existing_v2.name not in ("_", ".") and use_v2:
+        path = "math/rand/v2"
+    elif existing_v1 and existing_v1.name not in ("_", "."):
+        path = "math/rand"  # reuse the import the file has; it is auto-seeded since Go 1.20
+    else:
+        path = "math/rand/v2" if use_v2 else "math/rand"
+    candidates = ("rand", "randv2", "mrand") if path.endswith("v2") else ("rand", "mrand", "mathrand")
+    local, alias = import_name(f, path, candidates, _package_names(ctx))
+    if local is None:
+        return None, None
+    template = gen.v2 if path.endswith("v2") else gen.v1
+    n = _bound(f, call) if gen.bounded else None
+    if gen.bounded and n is None:
+        return None, None
+    expr = template.format(r=local, n=n)
+    edits = [TextEdit(f.path, call.start_byte, call.end_byte, expr)]
+    imports = ensure_import(f, path, alias)
+    if imports:
+        edits += [*imports, import_lock(f)]
+    what = re.search(r"\{r\}\.(\w+)", template).group(1)
+    why = f"the numbers come from {path} instead of {target}"
+    if gen.bounded and not _positive_constant(n):
+        why += f"; {local}.{what} panics when the bound is 0, where {target} returned 0"
+    return ctx.fix(f"Call {local}.{what} from {path}", *edits, safety=Safety.UNSAFE, why_unsafe=why), path
+
+
+def _package_names(ctx: Context) -> set[str]:
+    return goflow.package_level_names([g for g in package_files(ctx) if g is not ctx.file])
+
+
+def _declared_in(f: GoFile, stmt: Node) -> set[str]:
+    """Names a statement itself declares (``:=``, range variables, ``var``)."""
+    out = set()
+    for n in goflow.walk(stmt, into_functions=False):
+        if n.type in ("short_var_declaration", "range_clause", "receive_statement"):
+            left = n.child_by_field_name("left")
+            if left is not None:
+                out |= {goflow.text(f, i) for i in goflow.walk(left) if i.type == "identifier"}
+        elif n.type == "var_spec":
+            out |= {goflow.text(f, i) for i in n.children_by_field_name("name")}
+    return out
+
+
+def security_fix(ctx: Context, call: Node, target: str, gen: Generator):
+    """Rewrite the call to read crypto/rand just before its statement; None when it cannot."""
+    f = ctx.file
+    fn = goflow.enclosing_function(call)
+    stmt = goflow.enclosing_statement(call)
+    if fn is None or stmt is None or stmt.type == "for_statement":
+        return None
+    n = _bound(f, call) if gen.bounded else None
+    if gen.bounded and (n is None or not goflow.declared_names(f, call).isdisjoint(_declared_in(f, stmt))):
+        return None  # the bound uses a name the statement itself declares
+    taken = goflow.declared_names(f, fn) | _package_names(ctx) | {i.local_name for i in f.imports}
+    pkg_names = _package_names(ctx)
+    crand, crand_alias = import_name(f, "crypto/rand", ("rand", "crand", "cryptorand"), pkg_names)
+    helper_path = "math/big" if gen.bounded else "encoding/binary"
+    helper, helper_alias = import_name(f, helper_path, ("big", "mathbig") if gen.bounded else ("binary", "encbinary"),
+                                       pkg_names)
+    if crand is None or helper is None:
+        return None
+    taken |= {crand, helper}
+    res = goflow.results(f, fn)
+    anchor = goflow.statement_anchor(stmt)
+    ind = f.indentation(stmt.start_byte)  # gofmt outdents a label; the statement's line does not
+    at = f.line_start(anchor.start_byte)
+    if res and res[-1].type == "error":
+        zeros = [goflow.zero_value(r.type) for r in res[:-1]]
+
+        def handle(err: str) -> str:
+            return "return " + ", ".join([*zeros, err])
+        how = "returns the error"
+    else:
+        def handle(err: str) -> str:
+            return f'panic("crypto/rand failed: " + {err}.Error())'
+        how = "panics if crypto/rand fails"
+    if gen.bounded:
+        v = goflow.fresh_name("rnd", taken)
+        err = goflow.fresh_name(v + "Err", taken | {v})
+        code = (f"{ind}{v}, {err} := {crand}.Int({crand}.Reader, {helper}.NewInt(int64({n})))\n"
+                f"{ind}if {err} != nil {{\n{ind}\t{handle(err)}\n{ind}}}\n")
+        expr = f"{gen.result}({v}.Uint64())"
+        desc = f"Draw the bound value with {crand}.Int from crypto/rand"
+    else:
+        buf = goflow.fresh_name("rnd", taken)
+        err = "err"
+        code = (f"{ind}var {buf} [{gen.size}]byte\n"
+                f"{ind}if _, {err} := {crand}.Read({buf}[:]); {err} != nil {{\n{ind}\t{handle(err)}\n{ind}}}\n")
+        expr = gen.from_bytes.format(binary=helper, buf=buf)
+        desc = f"Read the value from crypto/rand ({crand}.Read)"
+    edits = [TextEdit(f.path, at, at, code), TextEdit(f.path, call.start_byte, call.end_byte, expr)]
+    imports = ensure_imports(f, [("crypto/rand", crand_alias), (helper_path, helper_alias)])
+    if imports:
+        edits += [*imports, import_lock(f)]
+    why = (f"crypto/rand replaces {target}: another, slower random source, and the function now "
+           f"{how}")
+    if gen.bounded and not _positive_constant(n):
+        why += f"; {crand}.Int panics when the bound is 0, where {target} returned 0"
+    return ctx.fix(desc, *edits, safety=Safety.UNSAFE, why_unsafe=why)
+
+
+# ------------------------------------------------------------------------------------- removal
+
+def removal_fix(ctx: Context, unused: list[Directive]):
+    """Remove pulls nothing calls (directive, doc comment, declaration) and what only they used:
+    imports, and the blank ``unsafe`` import when no directive is left in the file."""
+    f = ctx.file
+    ranges = []
+    for d in unused:
+        decl = d.declaration
+        ranges.append((f.line_start(decl.doc.start if decl.doc else decl.statement.start),
+                       f.line_end(decl.statement.end - 1)))
+        ranges.append((d.line_span.start, d.line_span.end))
+    deletions = [(e.start, e.end) for e in drop_unused_imports(f, ranges)]
+    others = [o for o in f.directives if not any(s <= o.span.start < e for s, e in ranges)]
+    unsafe = f.import_of("unsafe")
+    if not others and unsafe is not None and unsafe.name == "_":
+        e = remove_import(f, unsafe)
+        deletions.append((e.start, e.end))
+    edits = [TextEdit(f.path, s, e, "") for s, e in tidy_deletions(f.source, ranges + deletions)]
+    names = ", ".join(d.local for d in unused)
+    return ctx.fix(f"Remove the unused pull{'s' * (len(unused) > 1)} {names}", *edits, safety=Safety.SAFE)
+
+
+def tidy_deletions(source: bytes, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge whole-line deletions and take a blank line with them where two would meet."""
+    def merged(rs):
+        out: list[list[int]] = []
+        for s, e in sorted(rs):
+            if out and s <= out[-1][1]:
+                out[-1][1] = max(out[-1][1], e)
+            else:
+                out.append([s, e])
+        return out
+
+    def blank_at(i: int) -> int | None:
+        """End of the line starting at ``i`` when that line is blank."""
+        nl = source.find(b"\n", i)
+        line_end = len(source) if nl < 0 else nl + 1
+        return line_end if i < len(source) and not source[i:line_end].strip() else None
+
+    out = merged(ranges)
+    for r in out:
+        s, e = r
+        after = blank_at(e)
+        if (s == 0 or source[max(0, s - 2):s] == b"\n\n") and after is not None:
+            r[1] = after
+    out = merged(out)
+    last = out[-1]
+    if last[1] >= len(source) and last[0] >= 2 and source[last[0] - 2:last[0]] == b"\n\n":
+        last[0] -= 1  # no blank line left at the end of the file
+    return [(s, e) for s, e in merged(out)]
+
+
+# ---------------------------------------------------------------------------------------- check
+
+def check(ctx: Context):
+    f = ctx.file
+    pulls = random_pulls(ctx)
+    if not pulls:
+        return
+    for call in goflow.calls_to(f, set(pulls)):
+        local = goflow.text(f, call.child_by_field_name("function"))
+        _, d, gen = pulls[local]
+        use = classify(f, call)
+        if use.security:
+            fix = security_fix(ctx, call, d.target, gen)
+            yield ctx.finding(
+                call,
+                f"{local}() pulls {d.target}, a fast generator whose outputs can be predicted, for "
+                f"security use: {use.why}; read crypto/rand instead",
+                fix=fix, severity=Severity.ERROR,
+                **({} if fix else {"fix_withheld": "the call cannot be rewritten in place "
+                                                   "(package level, or a loop header)"}))
+            continue
+        fix, path = public_fix(ctx, call, d.target, gen)
+        api = path or ("math/rand/v2" if (min_release(ctx) or (0, 0)) >= V2_FROM else "math/rand")
+        yield ctx.finding(
+            call,
+            f"{local}() pulls {d.target}, a runtime internal with no compatibility promise; "
+            f"{api} gives the same kind of numbers through a public API",
+            fix=fix, severity=Severity.WARNING)
+    unused = []
+    for d in f.directives:
+        if d.local not in pulls or pulls[d.local][1] is not d:
+            continue
+        used = any(n != d.declaration.node.child_by_field_name("name")
+                   for g in package_files(ctx) for n in goflow.references(g, d.local))
+        if not used and all_files_seen(ctx, d.local):
+            unused.append(d)
+    for d in unused:
+        # Every finding carries the fix for all of them (one applies, the rest are then gone).
+        yield ctx.finding(
+            d.span,
+            f"{d.local} pulls {d.target} but nothing in the package calls it; remove the pull",
+            fix=removal_fix(ctx, unused), severity=Severity.INFO)
+
+
+RULE = Rule(
+    code="LN202",
+    name="replace-fastrand",
+    summary="a call of runtime.fastrand and friends through //go:linkname: use math/rand/v2, "
+            "or crypto/rand for secrets",
+    severity=Severity.WARNING,
+    fix_safety=Safety.UNSAFE,
+    check=check,
+    doc=__doc__,
+    triggers=("go:linkname", "fastrand", "cheaprand"),
+)

@@ -1,0 +1,176 @@
+"""signature-mismatch (LN103): the local declaration of a pull does not have the target's ABI shape.
+
+## What it does
+Compares the local declaration of each function pull into the standard library with the
+target's real signature, on every release and platform where the pull links, by ABI shape:
+the count and order of parameters and results, each value's size and register class.  Names
+and the spelling of pointer-shaped types (``*T``, ``unsafe.Pointer``, maps, chans, funcs) do
+not matter; strings, slices, interfaces and structs expand to their words.  Types whose layout
+cannot be known (a runtime type such as ``waitReason`` taken by value) are not judged.
+
+## Why is this bad?
+The linker binds by name only; nothing checks the types.  A call through a wrong declaration
+passes arguments in registers the target does not read, or reads results the target never
+wrote: the program builds and computes garbage.  Measured: ``fastrand() (uint32, error)``
+builds on Go 1.21-1.27 and its ``err`` is non-nil garbage on 1.22 and 1.23.
+
+## Go releases affected
+The releases where the target's signature differs from the declaration (signatures change:
+``runtime.gcount`` takes a ``bool`` from Go 1.27).  The message cites the real signature and
+the file that defines it.
+
+## Example
+```go
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin() int
+```
+
+## Use instead
+```go
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+```
+
+## Fix safety
+Safe, and offered only when the declaration alone changes and every use still compiles: the
+local declares results the target does not return (or none where it returns some of a
+predeclared type), the parameters agree, and every reference to the function in the package
+is a call used as a statement.  That needs every file of the package in view; otherwise, and
+for any other difference, the finding is reported without a fix.
+"""
+from __future__ import annotations
+
+import re
+
+from codemod import abi
+from codemod.edits import Safety, TextEdit
+from codemod.findings import Severity
+from codemod.model import captures
+from codemod.rule import Context, Rule
+from codemod.versions import format_releases
+
+from rules._pulls import lookups, std_pull
+
+_PREDECLARED = frozenset("bool int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr "
+                         "float32 float64 string byte rune".split())
+
+
+def _receiver_leaves(target: str, goarch: str) -> tuple | None:
+    """The receiver of a method target as leading parameter words: ``pkg.(*T).m`` is one pointer."""
+    if ".(*" in target:
+        return (abi.Leaf(abi.word_size(goarch), "int"),)
+    return None  # a value receiver: its layout is unknown here
+
+
+def real_shape(target: str, symbol, goarch: str) -> abi.Shape | None:
+    shape = abi.shape_of_text(symbol.signature, goarch=goarch) if symbol.signature else None
+    if shape is None or symbol.kind != "method":
+        return shape
+    recv = _receiver_leaves(target, goarch)
+    if recv is None:
+        return None
+    return abi.Shape(recv + shape.params, shape.results, shape.param_count + 1, shape.result_count)
+
+
+def _all_statement_calls(ctx: Context, name: str, decl_name_node) -> bool:
+    """Every reference to ``name`` in the package is ``name(...)`` used as a statement."""
+    for f in ctx.siblings.values():
+        for ident in captures("(identifier) @i", f.root).get("i", []):
+            if f.text(ident) != name or (f is ctx.file and ident.start_byte == decl_name_node.start_byte):
+                continue
+            call = ident.parent
+            if call is None or call.type != "call_expression" or call.child_by_field_name("function") != ident:
+                return False
+            if call.parent is None or call.parent.type not in ("expression_statement", "go_statement",
+                                                               "defer_statement"):
+                return False
+    return True
+
+
+def _whole_package_in_view(ctx: Context) -> bool:
+    seen = {p.name for p in ctx.siblings}
+    return all(n in seen for n in ctx.package.go_files)
+
+
+def _fix(ctx: Context, d, local: abi.Shape, real: abi.Shape, real_sig: str):
+    decl = d.declaration
+    node = decl.node
+    if local.params != real.params or local.param_count != real.param_count:
+        return None
+    if not _whole_package_in_view(ctx) or not _all_statement_calls(ctx, d.local, node.child_by_field_name("name")):
+        return None
+    params = node.child_by_field_name("parameters")
+    result = node.child_by_field_name("result")
+    if real.result_count == 0 and result is not None:
+        return ctx.fix(f"Remove the results of {d.local}, which {d.target} does not return",
+                       TextEdit(ctx.file.path, params.end_byte, result.end_byte, ""), safety=Safety.SAFE)
+    if local.result_count == 0 and real.result_count > 0:
+        parsed = re.match(r"^func\s*\(.*?\)\s*(.*)$", real_sig.strip(), re.S)
+        res = parsed.group(1).strip() if parsed else ""
+        if not res or not set(re.findall(r"[A-Za-z_]\w*", res)) <= _PREDECLARED | _result_names(res):
+            return None
+        return ctx.fix(f"Declare the results {res} that {d.target} returns",
+                       TextEdit(ctx.file.path, params.end_byte, params.end_byte, f" {res}"), safety=Safety.SAFE)
+    return None
+
+
+def _result_names(res: str) -> set[str]:
+    """Names of named results in ``(sec int64, nsec int32)``."""
+    if not res.startswith("("):
+        return set()
+    return {m.group(1) for m in re.finditer(r"(?:^\(|,)\s*([A-Za-z_]\w*)\s+[A-Za-z_*\[]", res)}
+
+
+def check(ctx: Context):
+    f = ctx.file
+    if not ctx.build_matrix:
+        return
+    resolve = abi.package_type_resolver(ctx.siblings.values() or [f])
+    for d in f.directives:
+        if not std_pull(ctx, d) or d.declaration.kind != "func":
+            continue
+        shapes: dict[str, abi.Shape | None] = {}
+        bad: dict[str, tuple] = {}  # release -> (symbol, local shape, real shape)
+        for t, lk in lookups(ctx, d).items():
+            if lk.status != "ok" or lk.symbol is None:
+                continue
+            if t.goarch not in shapes:
+                shapes[t.goarch] = abi.shape_of_decl(f.source, d.declaration.node, resolve, t.goarch)
+            local = shapes[t.goarch]
+            real = real_shape(d.target, lk.symbol, t.goarch)
+            if local is None or real is None or local == real:
+                continue
+            bad.setdefault(t.release, (lk.symbol, local, real))
+        if not bad:
+            continue
+        by_sig: dict[tuple[str, str], list[str]] = {}
+        files: dict[str, str] = {}
+        for r in sorted(bad, key=lambda r: tuple(map(int, r.split(".")))):
+            sym = bad[r][0]
+            files[sym.signature] = sym.file  # the newest release's file
+        for r, (sym, _, _) in bad.items():
+            by_sig.setdefault((sym.signature, files[sym.signature]), []).append(r)
+        sym, local, real = next(iter(bad.values()))
+        header = f.text(d.declaration.node).split("{", 1)[0].strip() if d.declaration.has_body \
+            else f.text(d.declaration.node).strip()
+        real_text = "; ".join(f"{d.target} is {sig} in {file} on {format_releases(rs)}"
+                              for (sig, file), rs in by_sig.items())
+        what = "; ".join(abi.differences(local, real)) or "another ABI shape"
+        fix = _fix(ctx, d, local, real, sym.signature) if len(by_sig) == 1 else None
+        msg = (f"{d.local} is declared `{header}` but {real_text}: {what}, so calls pass or read "
+               f"values the target does not (builds, computes garbage)")
+        if fix is None:
+            msg += "; no automatic fix: call sites may depend on the declared signature"
+        yield ctx.finding(d.declaration.node.child_by_field_name("name"), msg, fix=fix,
+                          go_versions={r: "signature-mismatch" for r in sorted(bad, key=lambda r: tuple(map(int, r.split("."))))})
+
+
+RULE = Rule(
+    code="LN103",
+    name="signature-mismatch",
+    summary="the local declaration of a pull has another ABI shape than the target's real signature",
+    severity=Severity.ERROR,
+    fix_safety=Safety.SAFE,
+    check=check,
+    doc=__doc__,
+)

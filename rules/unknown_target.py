@@ -1,0 +1,155 @@
+"""unknown-target (LN104): a pull names a package or symbol that exists nowhere: a typo.
+
+## What it does
+Flags a pull ``//go:linkname local path.name`` when
+
+* ``path`` looks like a standard-library path but no Go release 1.21-1.27 has that package,
+  or has the package but never defined ``name`` in it (on any platform), or
+* ``path`` is a module path that is neither the module itself nor among its requirements
+  (judged only for modules at ``go 1.17`` or later, whose ``go.mod`` lists every requirement).
+
+It suggests the nearest standard-library package or symbol (edit distance, counting a swap of
+two letters as one edit).
+
+## Why is this bad?
+Nothing defines the symbol, so the link fails on every release: ``relocation target
+runtim.nanotime not defined`` (measured on Go 1.21-1.27).
+
+## Go releases affected
+Every release.
+
+## Example
+```go
+//go:linkname nanotime runtim.nanotime
+func nanotime() int64
+```
+
+## Use instead
+```go
+//go:linkname nanotime runtime.nanotime
+func nanotime() int64
+```
+
+A variable pull of an unknown symbol links (the declaration defines the variable) and reads
+zero; the message says so.
+
+## Fix safety
+Safe, and offered only when exactly one candidate is close (at most two edits, and at most a
+third of the name; a candidate strictly nearer than all others counts as the only one): the
+directive is corrected to name it.  With several candidates the
+finding lists them and makes no change.
+"""
+from __future__ import annotations
+
+import functools
+
+from codemod import knowledge
+from codemod.edits import Safety, TextEdit
+from codemod.findings import Severity
+from codemod.model import is_std_path
+from codemod.rule import Context, Rule
+from codemod.versions import key, language_release
+
+from rules._pulls import symbols_anywhere
+from rules.pull_with_body import is_pull
+
+
+def distance(a: str, b: str, limit: int = 3) -> int:
+    """Optimal string alignment distance (a swap of adjacent letters is one edit), capped."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def close(word: str, candidates) -> list[str]:
+    """Candidates within two edits and a third of the word's length, nearest first; a single
+    candidate strictly nearer than every other close one stands alone."""
+    limit = max(1, min(2, len(word) // 3))
+    scored = sorted((distance(word, c, limit), c) for c in candidates if c != word)
+    near = [(d, c) for d, c in scored if d <= limit]
+    if len(near) > 1 and near[0][0] < near[1][0]:
+        return [near[0][1]]
+    return [c for _, c in near]
+
+
+@functools.lru_cache(maxsize=1)
+def _std_packages() -> tuple[str, ...]:
+    return tuple(p for p in knowledge.std_packages() if not p.startswith(("vendor/", "cmd/")))
+
+
+def _suggest_symbol(pkg: str, target: str) -> list[str]:
+    rest = target[len(pkg) + 1:]
+    names = {s[len(pkg) + 1:] for s in symbols_anywhere(pkg)}
+    if rest in names:
+        return [target]
+    return [f"{pkg}.{n}" for n in close(rest, names)]
+
+
+def check(ctx: Context):
+    f = ctx.file
+    for d in f.directives:
+        pkg = d.target_package
+        if d.target is None or d.declaration is None or not pkg or pkg in ("main", "C"):
+            continue
+        if not is_pull(ctx, pkg) or d.declaration.has_body:
+            continue  # a body defines the symbol, so nothing is left undefined
+        if is_std_path(pkg):
+            if knowledge.known_package(pkg):
+                if d.target in symbols_anywhere(pkg):
+                    continue
+                what = (f"{pkg} has no {d.target[len(pkg) + 1:]} on any Go release "
+                        f"{knowledge.RELEASES[0]}-{knowledge.RELEASES[-1]}")
+                found = _suggest_symbol(pkg, d.target)
+            else:
+                what = (f"no Go release {knowledge.RELEASES[0]}-{knowledge.RELEASES[-1]} has a "
+                        f"standard-library package {pkg}")
+                found = [s for p in close(pkg, _std_packages()) for s in _suggest_symbol(p, p + d.target[len(pkg):])]
+        else:
+            m = ctx.module
+            lang = language_release(m)
+            if m is None or not m.path or lang is None or key(lang) < (1, 17) or m.requires_package(pkg):
+                continue
+            what = f"{pkg} is neither in module {m.path} nor among its requirements"
+            found = []
+        if d.declaration.kind == "var":
+            effect = ("nothing defines it, so the declaration defines a new zero-valued variable of "
+                      "that name: the program links and reads zero")
+        else:
+            effect = f'the link fails on every release with "relocation target {d.target} not defined"'
+        msg = f"{d.local} pulls {d.target}, but {what}: {effect}"
+        fix = None
+        if len(found) == 1:
+            msg += f"; did you mean {found[0]}?"
+            text = f.text(d.span)
+            at = text.find(d.target, text.find(d.local) + len(d.local))
+            start = d.span.start + len(text[:at].encode())
+            fix = ctx.fix(f"Correct the target to {found[0]}",
+                          TextEdit(f.path, start, start + len(d.target.encode()), found[0]))
+        elif found:
+            msg += f"; close candidates: {', '.join(found[:4])}"
+        yield ctx.finding(d.span, msg, fix=fix, go_versions={r: "undefined" for r in ctx_releases(ctx)})
+
+
+def ctx_releases(ctx: Context) -> list[str]:
+    from codemod.versions import release_range
+    return list(release_range(ctx.module, ctx.options.go_versions))
+
+
+RULE = Rule(
+    code="LN104",
+    name="unknown-target",
+    summary="a pull names a package or symbol that no Go release defines (a typo)",
+    severity=Severity.ERROR,
+    fix_safety=Safety.SAFE,
+    check=check,
+    doc=__doc__,
+)

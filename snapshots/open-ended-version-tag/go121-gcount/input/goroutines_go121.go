@@ -1,0 +1,8 @@
+//go:build go1.21
+
+package main
+
+import _ "unsafe"
+
+//go:linkname gcount runtime.gcount
+func gcount() int32

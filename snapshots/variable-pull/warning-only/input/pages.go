@@ -1,0 +1,6 @@
+package pages
+
+import _ "unsafe"
+
+//go:linkname physPageSize runtime.physPageSize
+var physPageSize uintptr

@@ -1,0 +1,6 @@
+package cpus
+
+import _ "unsafe"
+
+//go:linkname ncpu runtime.ncpu
+var ncpu uintptr

@@ -1,0 +1,99 @@
+"""Ask a real Go linker what it does with a ``//go:linkname`` pull.
+
+A pull is a bodyless ``func pulledN()`` (or ``var pulledN byte``) carrying
+``//go:linkname pulledN TARGET`` in a ``main`` package; ``go build`` of it says
+
+* ``ok``: it linked;
+* ``blocked``: the Go >= 1.23 linker's ``invalid reference to TARGET``;
+* ``undefined``: ``relocation target TARGET not defined``;
+* ``duplicate``: ``duplicated definition of symbol``;
+* ``error: ...``: anything else (a broken test program, not an answer).
+
+Every program imports the same fixed set of packages (:data:`IMPORTS`): a pull does not link
+its target's package in, and the knowledge base assumes it is linked.
+
+Batching: the linker stops at its first refusal, so a program with many pulls cannot tell
+which of them fail.  But a program with pulls P1..Pn that *links* proves each Pi alone links:
+the one-pull program is the same program minus the other pulls (same imports, same package),
+and removing a bodyless reference can neither undefine nor block another one.  So
+:func:`statuses` builds the pulls hinted as linking in one program first, and builds a pull
+alone whenever the batch fails or the pull was not hinted.  A wrong hint costs time, never a
+wrong answer.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import re
+import tempfile
+from pathlib import Path
+
+from tests.gotoolchains import run_go
+
+# Packages present in every release 1.21-1.27, linked into every oracle program.
+IMPORTS = ("errors", "fmt", "net", "os", "reflect", "slices", "strings", "sync", "syscall", "time")
+# Cross builds compile the standard library for another port from scratch: keep them lighter.
+CROSS_IMPORTS = ("os", "syscall", "time")
+
+
+def pull_program(pulls: list[tuple[str, str]], imports=IMPORTS) -> str:
+    """A main package pulling each (kind, target), kind "func" or "var"."""
+    lines = ["package main", "", "import (", '\t_ "unsafe"']
+    lines += [f'\t_ "{p}"' for p in imports]
+    lines += [")", ""]
+    uses = []
+    for i, (kind, target) in enumerate(pulls):
+        lines.append(f"//go:linkname pulled{i} {target}")
+        if kind == "var":
+            lines.append(f"var pulled{i} byte")
+            uses.append(f"\tprintln(pulled{i})")
+        else:
+            lines.append(f"func pulled{i}()")
+            uses.append(f"\tpulled{i}()")
+        lines.append("")
+    lines += ["func main() {", *uses, "}", ""]
+    return "\n".join(lines)
+
+
+def classify(output: str, returncode: int) -> str:
+    if returncode == 0:
+        return "ok"
+    if "invalid reference to" in output:
+        return "blocked"
+    if (re.search(r"relocation target \S+ not defined", output) or "undefined:" in output
+            or "reference to undefined builtin" in output):   # Go <= 1.23: a builtin's name
+        return "undefined"
+    if "duplicated definition of symbol" in output:
+        return "duplicate"
+    last = output.strip().splitlines()[-1] if output.strip() else ""
+    return "error: " + last[:160]
+
+
+def build(release: str, pulls: list[tuple[str, str]], platform: str | None = None,
+          imports=IMPORTS) -> tuple[str, str]:
+    """(status, linker output) of one program pulling ``pulls`` built by Go ``release``."""
+    env = {}
+    if platform:
+        env["GOOS"], env["GOARCH"] = platform.split("/")
+    with tempfile.TemporaryDirectory(prefix="gofix-oracle-") as d:
+        Path(d, "go.mod").write_text("module oracle\n\ngo 1.21\n")
+        Path(d, "main.go").write_text(pull_program(pulls, imports))
+        proc = run_go(release, ["build", "-o", "oracle.bin", "."], Path(d), **env)
+    return classify(proc.stdout, proc.returncode), proc.stdout
+
+
+def statuses(release: str, pulls: list[tuple[str, str]], platform: str | None = None,
+             hint_ok: set[str] = frozenset(), jobs: int = 2, imports=None) -> dict[str, str]:
+    """{target: status} for each (kind, target) pulled alone (see the module doc on batching)."""
+    imports = imports or (CROSS_IMPORTS if platform else IMPORTS)
+    result: dict[str, str] = {}
+    batch = [p for p in pulls if p[1] in hint_ok]
+    if batch:
+        status, _ = build(release, batch, platform, imports)
+        if status == "ok":
+            result.update({t: "ok" for _, t in batch})
+    alone = [p for p in pulls if p[1] not in result]
+    with cf.ThreadPoolExecutor(jobs) as ex:
+        for (kind, target), (status, _) in zip(alone, ex.map(
+                lambda p: build(release, [p], platform, imports), alone)):
+            result[target] = status
+    return result

@@ -1,0 +1,162 @@
+"""Which files a run looks at: Go's ./... forms, the directories go build skips, .gitignore in a
+git work tree, and symbolic links never followed out of the tree."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from codemod.discovery import discover, normalize_arg
+from tests.e2e import gofix
+
+MISSING = b"package p\n\n//go:linkname x runtime.x\nfunc x()\n"
+
+
+def files(root: Path, *names: str) -> Path:
+    for n in names:
+        (root / n).parent.mkdir(parents=True, exist_ok=True)
+        (root / n).write_bytes(b"package p\n")
+    return root
+
+
+def found(*args: str) -> list[str]:
+    return [p.as_posix() for p in discover(list(args)).go_files]
+
+
+@pytest.fixture
+def layout(tmp_path, monkeypatch) -> Path:
+    files(tmp_path, "a.go", "b.txt", "dir/c.go", "dir/deep/d.go",
+          "vendor/v.go", "dir/vendor/v.go", "testdata/t.go", "dir/testdata/t.go",
+          ".hidden/h.go", "dir/.git2/g.go", "_tools/u.go", "dir/_x.go", "dir/.y.go", "node_modules/n.go")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("args", [[], ["."], ["./..."], ["..."]])
+def test_the_current_directory_forms_are_the_same(layout, args):
+    assert found(*args) == ["a.go", "dir/c.go", "dir/deep/d.go"]
+
+
+@pytest.mark.parametrize("arg", ["dir", "dir/...", "./dir/..."])
+def test_dir_forms_are_the_same(layout, arg):
+    assert found(arg) == ["dir/c.go", "dir/deep/d.go"]
+
+
+def test_normalize_arg():
+    assert [normalize_arg(a) for a in ("./...", "...", "a/b/...", "a", "/...")] == [".", ".", "a/b", "a", "/"]
+
+
+def test_an_explicit_file_is_taken_even_where_a_walk_would_skip_it(layout):
+    assert found("vendor/v.go", "dir/_x.go") == ["vendor/v.go", "dir/_x.go"]
+
+
+def test_the_same_file_twice_is_checked_once(layout):
+    assert found("a.go", "./a.go", str(layout / "a.go"), ".") == ["a.go", "dir/c.go", "dir/deep/d.go"]
+
+
+def test_errors_name_the_argument(layout):
+    d = discover(["nope", "b.txt"])
+    assert d.go_files == []
+    assert [(p.as_posix(), m) for p, m in d.errors] == [("nope", "no such file or directory"),
+                                                       ("b.txt", "not a .go file")]
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_gitignored_files_are_skipped_in_a_work_tree(layout):
+    git(layout, "init", "-q")
+    (layout / ".gitignore").write_text("dir/deep/\n/a.go\n")
+    (layout / "dir" / ".gitignore").write_text("c.go\n")
+    files(layout, "kept.go")
+    assert found(".") == ["kept.go"]
+    assert found("dir") == []
+
+
+def test_gitignore_outside_a_work_tree_means_nothing(tmp_path, monkeypatch):
+    files(tmp_path, "a.go")
+    (tmp_path / ".gitignore").write_text("a.go\n")
+    monkeypatch.chdir(tmp_path)
+    assert found(".") == ["a.go"]
+
+
+def test_gitignore_from_a_subdirectory_of_the_work_tree(layout, monkeypatch):
+    git(layout, "init", "-q")
+    (layout / ".gitignore").write_text("deep/\n")
+    assert found("dir") == ["dir/c.go"]
+    monkeypatch.chdir(layout / "dir")
+    assert found(".") == ["c.go"]
+
+
+def test_tracked_files_are_checked_even_if_a_pattern_matches(layout):
+    git(layout, "init", "-q")
+    git(layout, "add", "a.go")
+    (layout / ".gitignore").write_text("a.go\n")
+    assert "a.go" in found(".")
+
+
+def test_links_out_of_the_tree_are_not_followed(tmp_path, monkeypatch):
+    outside = files(tmp_path / "outside", "o.go", "sub/s.go")
+    tree = files(tmp_path / "tree", "t.go")
+    os.symlink(outside / "o.go", tree / "file_link.go")
+    os.symlink(outside, tree / "dir_link")
+    os.symlink("../outside/o.go", tree / "rel_link.go")
+    monkeypatch.chdir(tree)
+    d = discover(["."])
+    assert [p.as_posix() for p in d.go_files] == ["t.go"]
+    assert d.errors == []
+
+
+def test_symlinked_directories_inside_the_tree_are_not_walked(tmp_path, monkeypatch):
+    files(tmp_path, "real/r.go")
+    os.symlink("real", tmp_path / "alias")
+    os.symlink(".", tmp_path / "real" / "self")
+    monkeypatch.chdir(tmp_path)
+    assert found(".") == ["real/r.go"]
+
+
+def test_a_link_to_a_file_of_the_tree_is_not_a_second_file(tmp_path, monkeypatch):
+    files(tmp_path, "z_real.go")
+    os.symlink("z_real.go", tmp_path / "a_link.go")  # sorts first, yet the real name is kept
+    monkeypatch.chdir(tmp_path)
+    assert found(".") == ["z_real.go"]
+
+
+def test_a_link_into_a_skipped_directory_of_the_tree_is_kept(tmp_path, monkeypatch):
+    files(tmp_path, "testdata/shared.go")
+    os.symlink("testdata/shared.go", tmp_path / "shared.go")
+    monkeypatch.chdir(tmp_path)
+    assert found(".") == ["shared.go"]
+
+
+def test_broken_and_looping_links(tmp_path, monkeypatch):
+    os.symlink("missing.go", tmp_path / "broken.go")
+    os.symlink("loop.go", tmp_path / "loop.go")
+    os.symlink("nowhere", tmp_path / "README")  # not Go: silently skipped
+    monkeypatch.chdir(tmp_path)
+    d = discover(["."])
+    assert d.go_files == []
+    assert sorted((p.as_posix(), m) for p, m in d.errors) == [
+        ("broken.go", "broken or looping symbolic link"), ("loop.go", "broken or looping symbolic link")]
+
+
+def test_a_fifo_is_not_read(tmp_path, monkeypatch):
+    os.mkfifo(tmp_path / "p.go")
+    monkeypatch.chdir(tmp_path)
+    for arg in (".", "p.go"):
+        d = discover([arg])
+        assert d.go_files == []
+        assert [(p.as_posix(), m) for p, m in d.errors] == [("p.go", "not a regular file")]
+
+
+def test_cli_dir_dots_and_vendor_skip(tmp_path):
+    (tmp_path / "pkg" / "vendor").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.go").write_bytes(MISSING)
+    (tmp_path / "pkg" / "vendor" / "v.go").write_bytes(MISSING)
+    (tmp_path / "top.go").write_bytes(MISSING)
+    p = gofix(tmp_path, "--select", "LN001", "pkg/...")
+    assert p.returncode == 1
+    assert [line.split(":")[0] for line in p.stdout.splitlines() if ": LN" in line] == ["pkg/a.go"]

@@ -1,0 +1,253 @@
+"""--apply --branch NAME: the fixes become one commit on a new branch NAME made from HEAD, and the
+user's branch, index, work tree and untracked files stay exactly as they were; every refusal
+exits 2 and changes nothing (no branch, no file)."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import gofix
+
+SELECT = ("--select", "LN001,LN002,LN003")
+MISSING = b"package p\n\n//go:linkname x runtime.x\nfunc x()\n"
+MISSING_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname x runtime.x\nfunc x()\n'
+PULL = b'package p\n\nimport _ "unsafe"\n\n//go:linkname y runtime.y\nfunc y() int64 { return 1 }\n'
+PULL_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname y runtime.y\nfunc y() int64\n'
+BOTH = b"package p\n\n//go:linkname z runtime.z\nfunc z() int64 { return 1 }\n"
+BOTH_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname z runtime.z\nfunc z() int64\n'
+
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    p = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=60)
+    if check and p.returncode:
+        raise AssertionError(f"git {' '.join(args)}: {p.stderr}")
+    return p.stdout
+
+
+def make_repo(root: Path, files: dict[str, bytes], identity: bool = True) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    if identity:
+        git(root, "config", "user.name", "Test User")
+        git(root, "config", "user.email", "test@example.com")
+    git(root, "config", "commit.gpgsign", "false")
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    git(root, "add", ".")
+    git(root, "-c", "user.name=Setup", "-c", "user.email=setup@example.com", "commit", "-qm", "init")
+    return root
+
+
+def state(repo: Path) -> dict:
+    """Everything of the user's a run must not touch: files, index, HEAD, branches."""
+    files = {}
+    for dirpath, dirnames, filenames in os.walk(repo):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for n in filenames:
+            p = Path(dirpath, n)
+            files[str(p.relative_to(repo))] = (p.read_bytes(), p.stat().st_mode)
+    return {
+        "files": files,
+        "index": (repo / ".git" / "index").read_bytes() if (repo / ".git" / "index").exists() else None,
+        "HEAD": (repo / ".git" / "HEAD").read_text(),
+        "refs": git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
+    }
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    return make_repo(tmp_path / "repo", {
+        "a.go": MISSING, "b.go": PULL, "c.go": BOTH, "clean.go": b"package p\n",
+        "notes.txt": b"notes\n", "sub/d.go": MISSING,
+    })
+
+
+def changed_paths(repo: Path, branch: str) -> list[str]:
+    return git(repo, "diff", "--name-only", "main", branch).split()
+
+
+def test_branch_commit_holds_exactly_the_fixes_and_the_user_keeps_everything(repo):
+    (repo / "notes.txt").write_bytes(b"notes\nmy unsaved thought\n")  # unrelated dirty file
+    (repo / "clean.go").write_bytes(b"package p\n\n// staged work\n")
+    git(repo, "add", "clean.go")  # unrelated staged change
+    (repo / "scratch.txt").write_bytes(b"untracked\n")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    before = state(repo)
+
+    p = gofix(repo, *SELECT, "--apply", "--branch", "fix/linkname", ".")
+    assert p.returncode == 0, p.stderr
+    assert "Committed 4 file(s) on branch fix/linkname" in p.stderr
+
+    assert state(repo)["files"] == before["files"]
+    assert state(repo)["index"] == before["index"]
+    assert state(repo)["HEAD"] == before["HEAD"] == "ref: refs/heads/main\n"
+    assert git(repo, "rev-parse", "main").strip() == head
+    assert git(repo, "rev-parse", "fix/linkname^").strip() == head
+    assert changed_paths(repo, "fix/linkname") == ["a.go", "b.go", "c.go", "sub/d.go"]
+    assert git(repo, "show", "fix/linkname:a.go").encode() == MISSING_FIXED
+    assert git(repo, "show", "fix/linkname:b.go").encode() == PULL_FIXED
+    assert git(repo, "show", "fix/linkname:c.go").encode() == BOTH_FIXED
+    assert git(repo, "show", "fix/linkname:clean.go") == "package p\n"  # the staged work stays out
+    assert git(repo, "log", "-1", "--format=%B", "fix/linkname") == (
+        "gofix-linkname: fix 5 linkname findings in 4 files\n\n"
+        "- LN001 missing-unsafe-import: 3\n"
+        "- LN002 pull-with-body: 2\n\n")
+    assert git(repo, "log", "-1", "--format=%an <%ae>", "fix/linkname") == "Test User <test@example.com>\n"
+
+
+def test_branch_from_a_subdirectory_commits_repository_paths(repo):
+    p = gofix(repo / "sub", *SELECT, "--apply", "--branch", "fix", "./...")
+    assert p.returncode == 0, p.stderr
+    assert changed_paths(repo, "fix") == ["sub/d.go"]
+
+
+def test_executable_mode_is_kept_in_the_commit(tmp_path):
+    repo = make_repo(tmp_path / "r", {"a.go": MISSING})
+    (repo / "a.go").chmod(0o755)
+    git(repo, "commit", "-qam", "x")
+    assert gofix(repo, *SELECT, "--apply", "--branch", "fix", ".").returncode == 0
+    assert git(repo, "ls-tree", "fix", "a.go").startswith("100755 ")
+
+
+def test_detached_head_stays_detached(repo):
+    head = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "--detach")
+    p = gofix(repo, *SELECT, "--apply", "--branch", "fix", ".")
+    assert p.returncode == 0, p.stderr
+    assert (repo / ".git" / "HEAD").read_text() == head + "\n"
+    assert git(repo, "rev-parse", "fix^").strip() == head
+
+
+def refused(repo: Path, *args: str, message: str) -> None:
+    before = state(repo)
+    p = gofix(repo, *SELECT, "--apply", *args)
+    assert p.returncode == 2, p.stderr
+    errors = [line for line in p.stderr.splitlines() if line.startswith("gofix-linkname: error")]
+    assert errors == [f"gofix-linkname: error: {message}"], p.stderr
+    assert state(repo) == before
+
+
+def test_dirty_file_to_fix_is_refused(repo):
+    (repo / "a.go").write_bytes(MISSING + b"// wip\n")
+    refused(repo, "--branch", "fix", ".", message="a.go: has uncommitted changes; commit or stash them first")
+
+
+def test_staged_file_to_fix_is_refused(repo):
+    (repo / "a.go").write_bytes(MISSING + b"// wip\n")
+    git(repo, "add", "a.go")
+    (repo / "a.go").write_bytes(MISSING)  # the work tree matches HEAD, the index does not
+    refused(repo, "--branch", "fix", ".", message="a.go: has staged changes; commit or unstage them first")
+
+
+def test_untracked_file_to_fix_is_refused(repo):
+    (repo / "new.go").write_bytes(MISSING)
+    refused(repo, "--branch", "fix", "new.go",
+            message="new.go: not committed (untracked); commit it before fixing on a branch")
+
+
+def test_existing_branch_is_refused(repo):
+    git(repo, "branch", "fix")
+    refused(repo, "--branch", "fix", ".",
+            message="branch 'fix' exists; choose another name or pass --force-branch")
+
+
+def test_force_branch_replaces_an_existing_branch(repo):
+    git(repo, "commit", "-q", "--allow-empty", "-m", "later")
+    git(repo, "branch", "fix", "HEAD~1")
+    p = gofix(repo, *SELECT, "--apply", "--branch", "fix", "--force-branch", ".")
+    assert p.returncode == 0, p.stderr
+    assert git(repo, "rev-parse", "fix^").strip() == git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_force_branch_never_replaces_the_checked_out_branch(repo):
+    refused(repo, "--branch", "main", "--force-branch", ".",
+            message="branch 'main' is checked out; it cannot be replaced")
+
+
+def test_invalid_branch_name_is_refused(repo):
+    refused(repo, "--branch", "bad..name", ".", message="'bad..name' is not a valid branch name")
+
+
+def test_outside_a_git_work_tree_is_refused(tmp_path):
+    (tmp_path / "a.go").write_bytes(MISSING)
+    p = gofix(tmp_path, *SELECT, "--apply", "--branch", "fix", ".")
+    assert p.returncode == 2
+    assert "gofix-linkname: error: .: not inside a git work tree; --branch needs one\n" in p.stderr
+    assert (tmp_path / "a.go").read_bytes() == MISSING
+
+
+def test_repository_without_a_commit_is_refused(tmp_path):
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "a.go").write_bytes(MISSING)
+    before = state(repo)
+    p = gofix(repo, *SELECT, "--apply", "--branch", "fix", ".")
+    assert p.returncode == 2
+    assert "gofix-linkname: error: the repository has no commit yet; --branch starts from HEAD\n" in p.stderr
+    assert state(repo) == before
+
+
+@pytest.fixture
+def no_git_identity(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "none"))
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_no_git_identity_is_a_clear_refusal(tmp_path, no_git_identity):
+    # git itself would stop with "Author identity unknown"; GitPython alone would invent one.
+    repo = make_repo(tmp_path / "r", {"a.go": MISSING}, identity=False)
+    if subprocess.run(["git", "var", "GIT_AUTHOR_IDENT"], cwd=repo, capture_output=True).returncode == 0:
+        pytest.skip("git finds an identity on this machine (a host name with a domain)")
+    refused(repo, "--branch", "fix", ".", message="git has no identity to commit with; set one with "
+            "git config user.name and git config user.email")
+    assert "Traceback" not in gofix(repo, *SELECT, "--apply", "--branch", "fix", ".").stderr
+
+
+def test_identity_from_the_environment_is_used(tmp_path, no_git_identity, monkeypatch):
+    repo = make_repo(tmp_path / "r", {"a.go": MISSING}, identity=False)
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Ann Author")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "ann@example.com")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Cy Committer")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "cy@example.com")
+    assert gofix(repo, *SELECT, "--apply", "--branch", "fix", ".").returncode == 0
+    assert git(repo, "log", "-1", "--format=%an <%ae>|%cn <%ce>", "fix") == \
+        "Ann Author <ann@example.com>|Cy Committer <cy@example.com>\n"
+
+
+def test_nothing_to_fix_creates_no_branch(repo):
+    p = gofix(repo, *SELECT, "--apply", "--branch", "fix", "clean.go")
+    assert p.returncode == 0, p.stderr
+    assert "fix" not in git(repo, "branch", "--list", "fix")
+
+
+def test_branch_needs_apply(repo):
+    before = state(repo)
+    p = gofix(repo, *SELECT, "--branch", "fix", ".")
+    assert p.returncode == 2
+    assert p.stderr == "gofix-linkname: error: --branch commits fixes, so it needs --apply\n"
+    assert state(repo) == before
+
+
+def test_a_name_clashing_with_another_branch_is_refused_without_a_traceback(repo):
+    git(repo, "branch", "fix")
+    refused(repo, "--branch", "fix/linkname", ".",
+            message="cannot create branch 'fix/linkname': 'refs/heads/fix' exists; cannot create "
+                    "'refs/heads/fix/linkname'")
+
+
+def test_an_existing_packed_branch_is_refused(repo):
+    git(repo, "branch", "fix")
+    git(repo, "pack-refs", "--all")
+    refused(repo, "--branch", "fix", ".",
+            message="branch 'fix' exists; choose another name or pass --force-branch")
