@@ -42,7 +42,7 @@ def _lines(data: bytes | None) -> list[str]:
 
 
 def unified_diff(path: Path, before: bytes | None, after: bytes | None, context: int = 3) -> str:
-    name = display_path(path)
+    name = display_path(path).lstrip("/")  # an absolute path reads a/abs/..., as git writes it
     old, new = _lines(before), _lines(after)
     fromfile = "/dev/null" if before is None else f"a/{name}"
     tofile = "/dev/null" if after is None else f"b/{name}"

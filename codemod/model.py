@@ -321,6 +321,13 @@ def _syntax_errors(root: Node) -> list[Span]:
             continue
         if n.has_error:
             stack.extend(reversed(n.children))
+    if not out:
+        # tree-sitter can flag an error without an ERROR or MISSING node to show for it; the
+        # deepest node that still carries the flag is the best place to point at.
+        n = root
+        while (child := next((c for c in n.children if c.has_error), None)) is not None:
+            n = child
+        out.append(Span.of(n))
     return out
 
 
