@@ -259,6 +259,33 @@ def shape_of_text(text: str, resolve: Resolver = _no_types, goarch: str = "amd64
     return shape_of_node(source, params, result, resolve, goarch, receiver)
 
 
+@dataclass(frozen=True)
+class Results:
+    """The result list of a signature written as text, for rules that copy it into a declaration."""
+
+    text: str  # as written: "", "int64", "(sec int64, nsec int32)"
+    type_names: frozenset[str]  # unqualified type names it uses
+    qualified: bool  # whether it names a type of another package (which needs an import)
+
+
+def results_of_text(text: str) -> Results | None:
+    parsed = _parse_signature(text)
+    if parsed is None:
+        return None
+    source, _tree, _params, result, _receiver = parsed
+    if result is None:
+        return Results("", frozenset(), False)
+    names, qualified, stack = set(), False, [result]
+    while stack:
+        n = stack.pop()
+        if n.type == "type_identifier":
+            names.add(source[n.start_byte:n.end_byte].decode())
+        qualified |= n.type == "qualified_type"
+        if n.type != "qualified_type":
+            stack.extend(n.named_children)
+    return Results(source[result.start_byte:result.end_byte].decode(), frozenset(names), qualified)
+
+
 def differences(local: Shape, real: Shape) -> list[str]:
     """What differs, in words (empty when the shapes agree)."""
     out = []

@@ -40,7 +40,6 @@ for any other difference, the finding is reported without a fix.
 """
 from __future__ import annotations
 
-import re
 
 from codemod import abi
 from codemod.edits import Safety, TextEdit
@@ -105,20 +104,15 @@ def _fix(ctx: Context, d, local: abi.Shape, real: abi.Shape, real_sig: str):
         return ctx.fix(f"Remove the results of {d.local}, which {d.target} does not return",
                        TextEdit(ctx.file.path, params.end_byte, result.end_byte, ""), safety=Safety.SAFE)
     if local.result_count == 0 and real.result_count > 0:
-        parsed = re.match(r"^func\s*\(.*?\)\s*(.*)$", real_sig.strip(), re.S)
-        res = parsed.group(1).strip() if parsed else ""
-        if not res or not set(re.findall(r"[A-Za-z_]\w*", res)) <= _PREDECLARED | _result_names(res):
+        results = abi.results_of_text(real_sig)
+        # Only results spelled with predeclared types can be copied without a new import.
+        if results is None or not results.text or results.qualified or not results.type_names <= _PREDECLARED:
             return None
+        res = results.text
         return ctx.fix(f"Declare the results {res} that {d.target} returns",
                        TextEdit(ctx.file.path, params.end_byte, params.end_byte, f" {res}"), safety=Safety.SAFE)
     return None
 
-
-def _result_names(res: str) -> set[str]:
-    """Names of named results in ``(sec int64, nsec int32)``."""
-    if not res.startswith("("):
-        return set()
-    return {m.group(1) for m in re.finditer(r"(?:^\(|,)\s*([A-Za-z_]\w*)\s+[A-Za-z_*\[]", res)}
 
 
 def check(ctx: Context):

@@ -62,13 +62,14 @@ def license_header(f: GoFile) -> str:
     """Comment blocks before the package clause, minus build constraints and the package doc."""
     out = []
     pkg = f.package_clause
+    constraint_lines = {s.start for s in (f.constraint.go_build, *f.constraint.plus_build) if s}
     for c in f.root.children:
         if c.type == "package_clause":
             break
         if c.type != "comment":
             continue
         text = f.text(c)
-        if text.startswith("//go:build") or re.match(r"//\s*\+build", text):
+        if c.start_byte in constraint_lines:
             continue
         if pkg is not None and c.end_point[0] + 1 >= pkg.line - 1 and \
                 not f.source[c.end_byte:pkg.start].strip(b" \t\r\n").startswith(b"//") and \

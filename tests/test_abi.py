@@ -76,3 +76,13 @@ def test_shape_of_decl_reads_the_file_tree():
 
 def test_garbage_is_not_a_shape():
     assert shape("not a signature") is None
+
+
+def test_results_of_text_reads_the_result_list():
+    from codemod.abi import results_of_text
+
+    named = results_of_text("func() (sec int64, nsec int32, mono int64)")
+    assert named.text == "(sec int64, nsec int32, mono int64)"
+    assert named.type_names == {"int64", "int32"} and not named.qualified
+    assert results_of_text("func(p unsafe.Pointer) unsafe.Pointer").qualified
+    assert results_of_text("func()").text == ""
