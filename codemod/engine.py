@@ -62,7 +62,8 @@ class Workspace:
     def __init__(self) -> None:
         self.original: dict[Path, bytes | None] = {}
         self.current: dict[Path, bytes | None] = {}
-        self._models: dict[Path, GoFile | Problem | None] = {}
+        # path -> (model, the trigger words it was loaded for)
+        self._models: dict[Path, tuple[GoFile | Problem | None, tuple[str, ...]]] = {}
         self._modules: dict[Path, Module | None] = {}
 
     def read(self, path: Path) -> bytes | None:
@@ -84,10 +85,12 @@ class Workspace:
 
     def model(self, path: Path, triggers: tuple[str, ...]) -> GoFile | Problem | None:
         """The parsed file, a Problem saying why it cannot be used, or None when no rule cares."""
-        if path in self._models:
-            return self._models[path]
+        cached = self._models.get(path)
+        # A file the pre-filter skipped for some trigger words may matter for others.
+        if cached is not None and (cached[0] is not None or set(triggers) <= set(cached[1])):
+            return cached[0]
         result = self._load(path, triggers)
-        self._models[path] = result
+        self._models[path] = (result, triggers)
         return result
 
     def _load(self, path: Path, triggers: tuple[str, ...]) -> GoFile | Problem | None:
@@ -290,8 +293,6 @@ def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], r
     triggers = tuple(sorted({*triggers, "go:linkname"}))  # build-file rules read the directives
     for p in go_files:
         m = ws.model(p, triggers)
-        if m is None:  # skipped by the Go rules' pre-filter, but it may hold directives
-            m = ws._load(p, triggers)
         if isinstance(m, GoFile):
             parsed[p] = m
     findings = []
