@@ -384,6 +384,7 @@ class Module:
     def contains(self, import_path: str) -> bool:
         return import_path == self.path or import_path.startswith(self.path + "/")
 
+    @functools.lru_cache(maxsize=4096)
     def import_path_of(self, directory: Path) -> str:
         rel = directory.resolve().relative_to(self.root.resolve()).as_posix()
         return self.path if rel == "." else f"{self.path}/{rel}"

@@ -44,8 +44,10 @@ def _symbols(pkg: str, release: str) -> frozenset[str]:
     return frozenset(knowledge.package_symbols(pkg, release))
 
 
-def symbols_anywhere(pkg: str) -> set[str]:
-    return set().union(*(_symbols(pkg, r) for r in knowledge.RELEASES))
+@functools.lru_cache(maxsize=256)
+def symbols_anywhere(pkg: str) -> frozenset[str]:
+    """Every symbol any known release defines in ``pkg`` (runtime has thousands: computed once)."""
+    return frozenset().union(*(_symbols(pkg, r) for r in knowledge.RELEASES))
 
 
 def defined_anywhere(d: Directive) -> bool:
