@@ -306,6 +306,24 @@ def differences(local: Shape, real: Shape) -> list[str]:
 
 def package_type_resolver(files, own_package_prefix: str = "") -> Resolver:
     """A resolver for the type declarations of a package's parsed files (``type T U`` and aliases)."""
+    files = list(files)
+    # Every rule asks once per file of the package; the table depends only on the files' text.
+    key = tuple((f.path, hash(f.source)) for f in files)
+    table = _type_tables.get(key)
+    if table is None:
+        if len(_type_tables) > 256:
+            _type_tables.clear()
+        table = _type_tables[key] = _type_table(files)
+
+    def resolve(name: str) -> str | None:
+        return table.get(name)
+    return resolve
+
+
+_type_tables: dict[tuple, dict[str, str]] = {}
+
+
+def _type_table(files) -> dict[str, str]:
     table: dict[str, str] = {}
     for f in files:
         for spec in _type_specs(f.root):
@@ -314,10 +332,7 @@ def package_type_resolver(files, own_package_prefix: str = "") -> Resolver:
             if name is None or typ is None or spec.child_by_field_name("type_parameters") is not None:
                 continue
             table[f.text(name)] = f.text(typ)
-
-    def resolve(name: str) -> str | None:
-        return table.get(name)
-    return resolve
+    return table
 
 
 def _type_specs(root: Node) -> list[Node]:

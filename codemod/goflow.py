@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from .model import GoFile
+from .model import GoFile, captures
 
 FUNCTION_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
 STATEMENT_LISTS = frozenset({"statement_list", "block"})
@@ -37,15 +37,15 @@ def walk(node: Node, *, into_functions: bool = True):
         stack.extend(reversed(n.children))
 
 
+_CALLS = "(call_expression function: (identifier) @fn) @call"
+
+
 def calls_to(file: GoFile, names: set[str] | frozenset[str], root: Node | None = None) -> list[Node]:
     """``call_expression`` nodes calling a plain identifier in ``names`` (``f()``, not ``x.f()``)."""
-    out = []
-    for n in walk(root or file.root):
-        if n.type == "call_expression":
-            fn = n.child_by_field_name("function")
-            if fn is not None and fn.type == "identifier" and text(file, fn) in names:
-                out.append(n)
-    return out
+    # A tree-sitter query walks the tree in C: walking it in Python cost seconds on large packages.
+    found = captures(_CALLS, root or file.root)
+    calls = sorted(found.get("call", []), key=lambda n: n.start_byte)
+    return [c for c in calls if text(file, c.child_by_field_name("function")) in names]
 
 
 def references(file: GoFile, name: str, root: Node | None = None) -> list[Node]:
