@@ -27,6 +27,19 @@ def puller(ctx: Context) -> str:
     return ctx.import_path or ctx.file.package
 
 
+def package_func_pulls(ctx: Context):
+    """(file, directive) for every bodyless function pull in the files of ``ctx``'s package."""
+    for f in ctx.siblings.values() or [ctx.file]:
+        if f.package != ctx.file.package:
+            continue
+        for d in f.directives:
+            decl = d.declaration
+            if d.target is None or decl is None or decl.kind != "func" or decl.has_body:
+                continue
+            if d.target_package and is_pull(ctx, d.target_package):
+                yield f, d
+
+
 def std_pull(ctx: Context, d: Directive) -> bool:
     """A two-argument directive pulling from a package the standard library has (had)."""
     pkg = d.target_package
@@ -97,7 +110,6 @@ def where(symbol) -> str:
 def platform_note(v: Verdicts, failing: dict[str, str]) -> str:
     """Which platforms, when an outcome does not hold on every platform of the failing releases:
     " (undefined on linux/amd64; blocked by the linker on linux/arm64)"."""
-    from codemod.versions import describe_failures  # noqa: F401  (same wording)
     verbs = {"blocked": "blocked by the linker", "undefined": "undefined", "ok": "links"}
     by_status: dict[str, set[str]] = {}
     every: set[str] = set()

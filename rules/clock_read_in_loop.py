@@ -64,6 +64,7 @@ from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import GoFile
 from codemod.rule import Context, Rule
+from rules._pulls import package_func_pulls
 
 # Clock targets and the variable name a hoisted reading gets.
 CLOCKS = {
@@ -78,13 +79,9 @@ CLOCKS = {
 def clock_pulls(ctx: Context) -> dict[str, tuple[str, int]]:
     """Local name -> (target, number of results) for the package's clock pulls."""
     out = {}
-    for f in ctx.siblings.values() or [ctx.file]:
-        if f.package != ctx.file.package:
-            continue
-        for d in f.directives:
-            decl = d.declaration
-            if d.target in CLOCKS and decl is not None and decl.kind == "func" and not decl.has_body:
-                out.setdefault(d.local, (d.target, len(goflow.results(f, decl.node))))
+    for f, d in package_func_pulls(ctx):
+        if d.target in CLOCKS:
+            out.setdefault(d.local, (d.target, len(goflow.results(f, d.declaration.node))))
     return out
 
 

@@ -57,7 +57,7 @@ from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import GoFile, is_std_path, package_of
 from codemod.rule import Context, Rule
-from rules.pull_with_body import is_pull
+from rules._pulls import package_func_pulls
 
 # Measured: a package-level initializer calling these returns sane values on every release in
 # which the target exists, Go 1.21-1.27, linux/amd64 (see the module docstring).
@@ -81,16 +81,8 @@ class Pull:
 
 def pulls(ctx: Context) -> dict[str, Pull]:
     out = {}
-    for f in ctx.siblings.values() or [ctx.file]:
-        if f.package != ctx.file.package:
-            continue
-        for d in f.directives:
-            decl = d.declaration
-            if d.target is None or decl is None or decl.kind != "func" or decl.has_body:
-                continue
-            if not d.target_package or not is_pull(ctx, d.target_package):
-                continue
-            out.setdefault(d.local, Pull(d.target, goflow.single_result_type(f, decl.node)))
+    for f, d in package_func_pulls(ctx):
+        out.setdefault(d.local, Pull(d.target, goflow.single_result_type(f, d.declaration.node)))
     return out
 
 
