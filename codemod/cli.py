@@ -21,6 +21,7 @@ from .rule import Options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SUBCOMMANDS = ("check", "info", "rules", "explain")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 class UsageError(Exception):
@@ -40,7 +41,10 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--apply", action="store_true", help="write the safe fixes")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
     p.add_argument("--diff", action="store_true", help="print only the unified diff (for git apply)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default), json, sarif (SARIF 2.1.0) or github (Actions annotations)")
+    p.add_argument("--output", metavar="FILE",
+                   help="write the --format output to FILE; the text report still goes to the terminal")
     p.add_argument("--branch", metavar="NAME", help="with --apply: commit the fixes on a new branch NAME")
     p.add_argument("--force-branch", action="store_true", help="with --branch: replace an existing branch")
     p.add_argument("--include-generated", action="store_true", help="fix generated files too")
@@ -89,8 +93,8 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
             raise UsageError("--branch commits fixes, so it needs --apply")
         if args.force_branch and not args.branch:
             raise UsageError("--force-branch goes with --branch")
-        if args.diff and args.format == "json":
-            raise UsageError("--diff and --format json are two different outputs; choose one")
+        if args.diff and args.format != "text":
+            raise UsageError(f"--diff and --format {args.format} are two different outputs; choose one")
         options = _options(args)
         chosen = select(_split(args.select), _split(args.ignore))
         if not chosen:
@@ -123,20 +127,52 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     if args.apply and result.changes:
         write_failed = not _write(args, result, prog)
 
-    if args.format == "json":
-        sys.stdout.write(render.json_report(result, applied=args.apply and not write_failed))
+    applied = args.apply and not write_failed
+    if args.output:
+        text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch)
+        if not _write_output(args.output, text, prog):
+            write_failed = True
+    if args.format != "text" and not args.output:
+        sys.stdout.write(_formatted(args.format, result, chosen, applied, patch))
     elif args.diff:
         sys.stdout.write(patch)
     else:
-        sys.stdout.write(render.text_report(result, applied=args.apply and not write_failed))
+        sys.stdout.write(render.text_report(result, applied=applied))
         if patch and not args.apply:
             sys.stdout.write("\n" + patch)
-        print(render.summary(result, applying=args.apply and not write_failed), file=sys.stderr)
+        print(render.summary(result, applying=applied), file=sys.stderr)
 
     if result.has_errors or write_failed:
         return EXIT_ERROR
     remaining = [f for f in result.findings if not (args.apply and result.fixed(f))]
     return EXIT_FINDINGS if remaining else EXIT_CLEAN
+
+
+def _formatted(fmt: str, result: engine.RunResult, rules, applied: bool, patch: str) -> str:
+    """The report in a machine format (or the text report with its diff, for --output)."""
+    if fmt == "json":
+        return render.json_report(result, applied=applied)
+    if fmt == "sarif":
+        from . import sarif
+        return sarif.report(result, rules, applied=applied)
+    if fmt == "github":
+        from . import annotations
+        return annotations.report(result)
+    text = render.text_report(result, applied=applied)
+    return text + ("\n" + patch if patch and not applied else "")
+
+
+def _write_output(name: str, text: str, prog: str) -> bool:
+    from .writer import WriteError, write_all
+
+    path = Path(name)
+    try:
+        before = path.read_bytes() if path.exists() else None
+        write_all({path: (before, text.encode("utf-8"))})
+    except (OSError, WriteError) as e:
+        print(f"{prog}: error: --output {name}: {e}", file=sys.stderr)
+        return False
+    return True
 
 
 def _write(args, result: engine.RunResult, prog: str) -> bool:
