@@ -69,7 +69,7 @@ def parse_go_versions(text: str) -> tuple[str, str]:
 def _options(args) -> Options:
     kw = {}
     if args.go_versions:
-        kw["go_versions"] = parse_go_versions(args.go_versions)
+        kw["release_range"] = parse_go_versions(args.go_versions)
     if args.platforms:
         plats = tuple(x.strip() for x in args.platforms.split(",") if x.strip())
         if not plats or any(x.count("/") != 1 for x in plats):
@@ -203,8 +203,7 @@ def run_rules(argv: list[str]) -> int:
         print("usage: gofix-linkname rules", file=sys.stderr)
         return EXIT_ERROR
     for r in ALL:
-        fix = str(r.fix_safety) if r.fix_safety else "none"
-        print(f"{r.code}  {r.name:<32} {str(r.severity):<8} fix: {fix:<7} {r.summary}")
+        print(f"{r.code}  {r.name:<32} {str(r.severity):<8} fix: {r.fix_label():<26} {r.summary}")
     return EXIT_CLEAN
 
 
@@ -219,7 +218,7 @@ def run_explain(argv: list[str]) -> int:
         print(f"gofix-linkname: error: no rule {argv[0]!r} (see gofix-linkname rules)", file=sys.stderr)
         return EXIT_ERROR
     print(f"{rule.code} {rule.name}: {rule.summary}\n")
-    print(f"Severity: {rule.severity}. Fix: {rule.fix_safety or 'none'}.\n")
+    print(f"Severity: {rule.severity}. Fix: {rule.fix_label()}.\n")
     doc = rule.doc.split("\n", 1)[1] if "\n" in rule.doc else rule.doc
     print(doc.strip())
     return EXIT_CLEAN

@@ -19,14 +19,14 @@ def render() -> str:
            "", "| code | name | severity | fix | summary |", "|---|---|---|---|---|"]
     for r in ALL:
         out.append(f"| {r.code} | [{r.name}](#{r.code.lower()}-{r.name}) | {r.severity} | "
-                   f"{r.fix_safety or 'none'} | {r.summary} |")
+                   f"{r.fix_label()} | {r.summary} |")
     for r in ALL:
         body = r.doc.split("\n", 1)[1].strip() if "\n" in r.doc else ""
         body = body.replace("\n## ", "\n### ")
         if body.startswith("## "):
             body = "#" + body
         out += ["", f"## {r.code} {r.name}", "", f"{r.summary}.", "",
-                f"Severity: {r.severity}. Fix: {r.fix_safety or 'none'}.", "", body]
+                f"Severity: {r.severity}. Fix: {r.fix_label()}.", "", body]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -42,6 +42,26 @@ class TextEdit:
 
 
 @dataclass(frozen=True)
+class AddImport:
+    """A request that ``path`` import ``import_path`` (as ``name``; None: the package's name).
+
+    Rules ask; the engine reconciles every request for a file once per pass, after the pass's
+    text edits (:func:`codemod.fixkit.reconcile_imports`), so two fixes asking for the same
+    import get one.
+    """
+
+    path: Path
+    import_path: str
+    name: str | None = None
+
+    @property
+    def local_name(self) -> str:
+        from .model import Import
+
+        return Import(self.import_path, self.name, None, None, False).local_name  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
 class CreateFile:
     path: Path
     text: str
@@ -52,7 +72,7 @@ class DeleteFile:
     path: Path
 
 
-Edit = TextEdit | CreateFile | DeleteFile
+Edit = TextEdit | AddImport | CreateFile | DeleteFile
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,15 @@ class Fix:
 def conflicts(a: Edit, b: Edit) -> bool:
     if isinstance(a, TextEdit) and isinstance(b, TextEdit):
         return a.overlaps(b)
+    if isinstance(a, AddImport) and isinstance(b, AddImport):
+        # The same package under two names, or one name for two packages: the second fix
+        # chooses again against the next pass's text.  A blank import goes with any other.
+        if a.path != b.path or "_" in (a.name, b.name):
+            return False
+        return (a.import_path == b.import_path) != (a.local_name == b.local_name)
+    if isinstance(a, AddImport) or isinstance(b, AddImport):
+        text = a if isinstance(b, AddImport) else b
+        return not isinstance(text, TextEdit) and a.path == b.path
     # Creating or deleting a file conflicts with anything else done to that path.
     return a.path == b.path
 

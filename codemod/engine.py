@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import discovery
-from .edits import CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
+from . import fixkit
+from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
 from .model import BOM, GoFile, Module, PackageFacts, parse_file, parse_go_mod
 from .rule import BuildFileContext, Context, Options, Rule
@@ -144,15 +145,17 @@ _IMPORTS_UNSAFE = re.compile(rb'(?m)^\s*(?:import\s+)?(?:[\w.]+\s+)?"unsafe"')
 def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> PackageFacts:
     """Facts about the whole directory, including files the pre-filter never parsed."""
     try:
-        names = {p.name for p in directory.iterdir() if p.is_file()}
+        listing = list(directory.iterdir())
     except OSError:
-        names = set()
+        listing = []
+    names = {p.name for p in listing if p.is_file()}
     # Files created by earlier fixes exist only in the workspace; deleted ones only on disk.
     names |= {p.name for p in go_files}
     go_names = {n for n in names if n.endswith(".go") and ws.read(directory / n) is not None}
     unsafe = {n for n in go_names if _IMPORTS_UNSAFE.search(ws.read(directory / n))}
+    entries = {p.name for p in listing} | {p.name for p in go_files}
     return PackageFacts(directory, tuple(sorted(go_names)), any(n.endswith(".s") for n in names),
-                        frozenset(unsafe))
+                        frozenset(unsafe), frozenset(entries))
 
 
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
@@ -316,24 +319,31 @@ def _creation_problem(ws: Workspace, fix: Fix) -> Problem | None:
     for e in fix.edits:
         if isinstance(e, CreateFile) and ws.read(e.path) is not None:
             return Problem(e.path, f"not created, a file of that name exists ({fix.description})")
-        if isinstance(e, TextEdit) and ws.read(e.path) is None:
+        if isinstance(e, (TextEdit, AddImport)) and ws.read(e.path) is None:
             return Problem(e.path, f"cannot edit a missing file ({fix.description})")
     return None
 
 
 def _apply_fixes(ws: Workspace, fixes: list[Fix]) -> None:
-    """Apply non-conflicting fixes, all computed against the current text, in one step."""
+    """Apply non-conflicting fixes, all computed against the current text, in one step; then
+    reconcile each changed file's imports once (:func:`codemod.fixkit.reconcile_imports`)."""
     text_edits: dict[Path, list[TextEdit]] = {}
+    requests: dict[Path, list[AddImport]] = {}
     for fix in fixes:
         for e in fix.edits:
             if isinstance(e, TextEdit):
                 text_edits.setdefault(e.path, []).append(e)
-    for path, edits in text_edits.items():
+            elif isinstance(e, AddImport):
+                requests.setdefault(e.path, []).append(e)
+    for path in {*text_edits, *requests}:
         data = ws.read(path)
         bom = data.startswith(BOM)
         body = data[len(BOM):] if bom else data
         crlf = body.count(b"\r\n") * 2 > body.count(b"\n")
-        ws.write(path, (BOM if bom else b"") + apply_text_edits(body, edits, crlf))
+        after = apply_text_edits(body, text_edits.get(path, []), crlf)
+        if path.suffix == ".go":
+            after = fixkit.reconcile_imports(path, body, after, requests.get(path, []), crlf)
+        ws.write(path, (BOM if bom else b"") + after)
     for fix in fixes:
         for e in fix.edits:
             if isinstance(e, CreateFile):

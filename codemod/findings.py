@@ -28,7 +28,7 @@ class Finding:
     message: str
     fix: Fix | None = None
     # Releases where the problem shows, and how: {"1.23": "blocked", ...} (only failing ones).
-    go_versions: dict[str, str] | None = None
+    failing_releases: dict[str, str] | None = None  # JSON: "go_versions"
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property

@@ -109,7 +109,6 @@ def drop_unused_imports(file: GoFile, removed: list[tuple[int, int]],
     Blank, dot and ``keep`` imports stay: the blank ``unsafe`` import is what permits
     ``//go:linkname``, and a dot import cannot be traced by name.
     """
-    edits = []
     dropped = []
     for imp in file.imports:
         if imp.name in ("_", ".") or imp.path in keep:
@@ -119,12 +118,16 @@ def drop_unused_imports(file: GoFile, removed: list[tuple[int, int]],
             continue  # unused before the fix too: not ours to touch
         if all(any(s <= a and b <= e for s, e in removed) for a, b in refs):
             dropped.append(imp)
-    for imp in dropped:
-        edits.append(_remove_spec(file, imp, dropped))
+    return remove_imports(file, dropped)
+
+
+def remove_imports(file: GoFile, dropped: list[Import]) -> list[TextEdit]:
+    """Edits removing the ``dropped`` import specs (a declaration left empty goes whole)."""
+    edits = [e for imp in dropped if (e := _remove_spec(file, imp, dropped)) is not None]
     # Two specs sharing a line may both claim the ``;`` between them: one fix must not hold
     # overlapping edits, so join the deletions that touch.
     joined: list[TextEdit] = []
-    for e in sorted((e for e in edits if e is not None), key=lambda e: (e.start, e.end)):
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
         if joined and e.start <= joined[-1].end:
             joined[-1] = TextEdit(e.path, joined[-1].start, max(e.end, joined[-1].end), "")
         else:
@@ -145,7 +148,20 @@ def _remove_spec(file: GoFile, imp: Import, dropped: list[Import]) -> TextEdit:
         return _remove_range(file, imp.declaration.start, imp.declaration.end)
     if all(i in dropped for i in siblings):
         return None
-    return _remove_range(file, imp.span.start, imp.span.end)
+    edit = _remove_range(file, imp.span.start, imp.span.end)
+    # The last spec of a blank-line-separated run: a blank line would be left before ``)``
+    # (or after ``(``), which gofmt removes; take it along.
+    src = file.source
+    if edit.text == "" and edit.end <= len(src) and src[edit.end:file.line_end(edit.end)].strip() == b")" \
+            and edit.start > 0:
+        prev = file.line_start(edit.start - 1)
+        if not src[prev:edit.start].strip() and not any(i.span.start >= prev and i.span.end <= edit.start
+                                                        for i in siblings if i not in dropped):
+            return TextEdit(file.path, prev, edit.end, "")
+    if edit.text == "" and edit.start > 0 and src[file.line_start(edit.start - 1):edit.start].strip() == b"(" \
+            and edit.end < len(src) and not src[edit.end:file.line_end(edit.end)].strip():
+        return TextEdit(file.path, edit.start, file.line_end(edit.end), "")
+    return edit
 
 
 _SEMICOLON_AFTER = re.compile(rb"[ \t]*;[ \t]*")
@@ -158,10 +174,13 @@ def _remove_range(file: GoFile, start: int, end: int) -> TextEdit:
     (``"fmt"; "time"``, ``import "a"; import "b"``) stays."""
     if _starts_line(file, start) and _ends_line(file, end):
         start, end = file.line_start(start), file.line_end(end)
+        prev_blank = start > 0 and file.source[file.line_start(start - 1):start].strip() == b""
         # Between two blank lines, take one with it: gofmt keeps no run of blank lines.
-        if file.source[file.line_start(max(start - 1, 0)):start].strip() == b"" and start > 0 \
-                and end < len(file.source) and not file.source[end:file.line_end(end)].strip():
+        if prev_blank and end < len(file.source) and not file.source[end:file.line_end(end)].strip():
             end = file.line_end(end)
+        # At the end of the file, take the blank line before it: gofmt leaves none there.
+        elif prev_blank and not file.source[end:].strip():
+            start, end = file.line_start(start - 1), len(file.source)
         return TextEdit(file.path, start, end, "")
     after = _SEMICOLON_AFTER.match(file.source, end)
     if after:
@@ -208,17 +227,6 @@ def import_name(file: GoFile, path: str, candidates: tuple[str, ...],
         if name not in taken:
             return name, (None if name == default else name)
     return None, None
-
-
-def import_lock(file: GoFile) -> TextEdit:
-    """A no-op edit over the package clause, for fixes that pick import names.
-
-    Two fixes that each choose a free import name against the same text could pick the same
-    one; carrying this edit makes them overlap, so the engine applies one per pass and the other
-    chooses again against the new text.
-    """
-    span = file.package_clause
-    return TextEdit(file.path, span.start, span.end, file.text(span))
 
 
 def ensure_imports(file: GoFile, specs: list[tuple[str, str | None]]) -> list[TextEdit]:

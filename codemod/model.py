@@ -371,6 +371,9 @@ class PackageFacts:
     go_files: tuple[str, ...]
     has_assembly: bool
     unsafe_importers: frozenset[str]  # names of the .go files that import "unsafe"
+    # Every name in the directory (files of any kind, subdirectories): a new file must not
+    # take one, even in another case.
+    entries: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -69,8 +69,8 @@ def finding_json(f: Finding, result: RunResult) -> dict:
         "message": f.message,
         "fix": fix,
     }
-    if f.go_versions is not None:
-        obj["go_versions"] = f.go_versions
+    if f.failing_releases is not None:
+        obj["go_versions"] = f.failing_releases
     for k, v in f.extra.items():
         if k not in obj:
             obj[k] = v

@@ -3,8 +3,8 @@
 One entry per target: the public API (text for messages), the Go release that introduced it,
 and a generator that writes a *companion implementation* of a local declaration with that API
 (a Go function with a body, or an initialized variable).  Rules and the ``info`` command read
-the table through two functions; the migrations rules build on the same two plus
-:func:`split_fix`:
+the table through two functions (:func:`codemod.fixkit.split_fix` builds the version-bounded
+fixes on them):
 
 ``replacement_for(target, language=None) -> Replacement | None``
     The entry for ``target`` ("runtime.fastrand", "time.now"), with the API text chosen for a
@@ -27,11 +27,6 @@ the table through two functions; the migrations rules build on the same two plus
     ``go`` directive is 1.22 or newer, else ``math/rand``; ``memhash``/``strhash`` need 1.17
     (``unsafe.Slice``).  Imports are renamed (``stdrand``) when the local declaration already
     uses the package's name.
-
-``split_fix(...)`` (below) assembles the whole version-bounded fix for a set of pulls that
-fail on the same releases: bound the file's constraint (or move the pulls into a bounded
-file of their own when the file has other code) and add the companion file for the
-remaining releases, or replace the pulls outright when they work on no release in range.
 
 Safety: a companion is SAFE when it computes exactly what the target computes
 (``runtime.NumGoroutine`` is ``int(gcount())``, ``runtime.NumCPU`` reads the CPU count the
@@ -121,27 +116,14 @@ def _ret(local: Local, natural: str, expr: str) -> str:
     return f"\treturn {_conv(local.result(), natural, expr)}\n"
 
 
-def _b_uint32(local, imp):
-    return _ret(local, "uint32", f"{imp['rand']}.Uint32()"), ()
-
-
-def _b_uint64(local, imp):
-    return _ret(local, "uint64", f"{imp['rand']}.Uint64()"), ()
-
-
-def _b_uint(local, imp):
-    return _ret(local, "uint", f"uint({imp['rand']}.Uint64())"), ()
-
-
-def _b_int64(local, imp):
-    fn = "Int64" if imp.get("__rand_v2") else "Int63"  # both: a non-negative 63-bit value
-    return _ret(local, "int64", f"{imp['rand']}.{fn}()"), ()
-
-
-def _b_randn(local, imp):
-    # The runtime's own reduction (Lemire's multiply-shift): never panics, fastrandn(0) == 0.
-    n = local.param(0)
-    return _ret(local, "uint32", f"uint32(uint64({imp['rand']}.Uint32()) * uint64({n}) >> 32)"), ()
+def _b_random(target: str):
+    """The companion body of one member of the random family (see :data:`RANDOM_FAMILY`)."""
+    def body(local, imp):
+        gen = RANDOM_FAMILY[target]
+        template = gen.stand_in or (gen.v2 if imp.get("__rand_v2") else gen.v1)
+        n = local.param(0) if gen.bounded else ""
+        return _ret(local, gen.result, template.format(r=imp["rand"], n=n)), ()
+    return body
 
 
 def _b_nanotime(local, imp):
@@ -199,23 +181,78 @@ _HASH_WHY = ("hash values differ from the runtime's (both are seeded per process
 _CLOCK_WHY = ("counts from a time.Now() taken at package initialization instead of the runtime "
               "clock's origin: differences between readings are the same, absolute values are not")
 
-_RAND_PKG = "math/rand/v2"
+@dataclass(frozen=True)
+class RandomGenerator:
+    """One of the runtime's internal random generators, and its public equivalents."""
+
+    target: str
+    result: str  # the Go result type of the runtime function
+    bounded: bool  # takes the bound n uint32
+    v2: str  # math/rand/v2 expression; {r} is the package name, {n} the bound
+    v1: str  # math/rand expression
+    v2_api: str  # the math/rand/v2 function named in messages
+    v1_api: str  # the math/rand function named in messages
+    size: int  # bytes of crypto/rand a value needs
+    from_bytes: str  # turns {binary}.LittleEndian.UintXX({buf}[:]) into the result
+    # A companion *replaces the function*, so it must also do what the runtime does for every
+    # argument: fastrandn(0) is 0 (Lemire's multiply-shift), where rand.Uint32N(0) panics.
+    stand_in: str = ""
+
+    @property
+    def signature(self) -> str:
+        return f"func({'n uint32' if self.bounded else ''}) {self.result}"
 
 
-def _rand(target, sig, body, v1_ok=True) -> Replacement:
-    return Replacement(target, "func", "", "1.22", sig, False, _RAND_WHY, body, (_RAND_PKG,),
-                       fallback_api="math/rand" if v1_ok else "")
+_U32 = "{binary}.LittleEndian.Uint32({buf}[:])"
+_U64 = "{binary}.LittleEndian.Uint64({buf}[:])"
+_LEMIRE = "uint32(uint64({r}.Uint32()) * uint64({n}) >> 32)"
+
+
+def _gen(target, result, v2, v1, v2_api, v1_api, size, from_bytes="", stand_in=""):
+    return RandomGenerator(target, result, "{n}" in v2, v2, v1, v2_api, v1_api, size, from_bytes, stand_in)
+
+
+# The random family: signatures read from src/runtime of Go 1.21-1.27 (stubs.go, rand.go).
+# The one table of these targets: the companion bodies, the call-site rewrites of
+# replace-fastrand and the messages all read it.
+RANDOM_FAMILY: dict[str, RandomGenerator] = {g.target: g for g in [
+    _gen("runtime.fastrand", "uint32", "{r}.Uint32()", "{r}.Uint32()", "Uint32", "Uint32", 4, _U32),
+    _gen("runtime.fastrandn", "uint32", "{r}.Uint32N({n})", "uint32({r}.Int63n(int64({n})))",
+         "Uint32N", "Uint32", 4, stand_in=_LEMIRE),
+    _gen("runtime.fastrand64", "uint64", "{r}.Uint64()", "{r}.Uint64()", "Uint64", "Uint64", 8, _U64),
+    _gen("runtime.fastrandu", "uint", "uint({r}.Uint64())", "uint({r}.Uint64())", "Uint64", "Uint64", 8,
+         "uint(" + _U64 + ")"),
+    _gen("runtime.cheaprand", "uint32", "{r}.Uint32()", "{r}.Uint32()", "Uint32", "Uint32", 4, _U32),
+    _gen("runtime.cheaprandn", "uint32", "{r}.Uint32N({n})", "uint32({r}.Int63n(int64({n})))",
+         "Uint32N", "Uint32", 4, stand_in=_LEMIRE),
+    # Both a non-negative 63-bit value.
+    _gen("runtime.cheaprand64", "int64", "{r}.Int64()", "{r}.Int63()", "Int64", "Int63", 8,
+         "int64(" + _U64 + " >> 1)"),
+    _gen("runtime.cheaprandu64", "uint64", "{r}.Uint64()", "{r}.Uint64()", "Uint64", "Uint64", 8, _U64),
+    _gen("runtime.rand", "uint64", "{r}.Uint64()", "{r}.Uint64()", "Uint64", "Uint64", 8, _U64),
+]}
+
+# math/rand/v2 is new in Go 1.22: the release that has it, and the language version whose
+# files may import it (go vet's stdversion check).
+RAND_V2 = "math/rand/v2"
+RAND_V2_SINCE = "1.22"
+_RAND_PKG = RAND_V2
+
+
+def rand_v2_allowed(min_release: str | None, language: str | None) -> bool:
+    """Whether code may use math/rand/v2: the oldest release that builds it has the package,
+    and its language version (the module's or the file's) is new enough for go vet."""
+    return all(v is not None and _at_least(v, RAND_V2_SINCE) for v in (min_release, language)) \
+        if language is not None else _at_least(min_release, RAND_V2_SINCE)
+
+
+def _rand(g: RandomGenerator) -> Replacement:
+    return Replacement(g.target, "func", "", RAND_V2_SINCE, g.signature, False, _RAND_WHY,
+                       _b_random(g.target), (_RAND_PKG,), fallback_api="math/rand")
 
 
 _TABLE: dict[str, Replacement] = {r.target: r for r in [
-    _rand("runtime.fastrand", "func() uint32", _b_uint32),
-    _rand("runtime.fastrandn", "func(n uint32) uint32", _b_randn),
-    _rand("runtime.fastrand64", "func() uint64", _b_uint64),
-    _rand("runtime.fastrandu", "func() uint", _b_uint),
-    _rand("runtime.cheaprand", "func() uint32", _b_uint32),
-    _rand("runtime.cheaprandn", "func(n uint32) uint32", _b_randn),
-    _rand("runtime.cheaprand64", "func() int64", _b_int64),
-    _rand("runtime.rand", "func() uint64", _b_uint64),
+    *(_rand(g) for g in RANDOM_FAMILY.values()),
     Replacement("runtime.nanotime", "func", "time.Since(t0) (time)", "1.0", "func() int64", False,
                 _CLOCK_WHY, _b_nanotime, ("time",)),
     Replacement("time.now", "func", "time.Now() (time)", "1.0",
@@ -248,15 +285,12 @@ def replacement_for(target: str, language: str | None = None) -> Replacement | N
     r = _TABLE.get(target)
     if r is None:
         return None
-    if r.packages == (_RAND_PKG,):
-        name = {"fastrand": "Uint32", "fastrandn": "Uint32N", "fastrand64": "Uint64",
-                "fastrandu": "Uint64", "cheaprand": "Uint32", "cheaprandn": "Uint32N",
-                "cheaprand64": "Int64", "rand": "Uint64"}[target.split(".", 1)[1]]
-        if language is not None and not _at_least(language, "1.22"):
-            v1 = {"Uint32N": "Uint32", "Int64": "Int63"}.get(name, name)
-            return _replace(r, api=f"rand.{v1} (math/rand; math/rand/v2 from Go 1.22)",
+    if target in RANDOM_FAMILY:
+        g = RANDOM_FAMILY[target]
+        if language is not None and not _at_least(language, RAND_V2_SINCE):
+            return _replace(r, api=f"rand.{g.v1_api} (math/rand; math/rand/v2 from Go {RAND_V2_SINCE})",
                             why_unsafe=_RAND_V1_WHY, packages=("math/rand",), min_release="1.0")
-        return _replace(r, api=f"rand.{name} (math/rand/v2)")
+        return _replace(r, api=f"rand.{g.v2_api} (math/rand/v2)")
     return r
 
 
@@ -384,218 +418,3 @@ def companion(target: str, local_signature: str, language: str | None = None) ->
         imports.append(("unsafe", None))
         extra.remove("unsafe")
     return Companion(code, tuple(sorted(imports, key=lambda i: (i[0], i[1] or ""))), safety, entry.why_unsafe, helper_names, tuple(extra))
-
-
-def import_block(imports) -> str:
-    """gofmt's form of an import declaration for ``(path, name)`` pairs (empty text for none)."""
-    specs = sorted(set(imports), key=lambda i: (i[0], i[1] or ""))
-    if not specs:
-        return ""
-    text = [f'{n} "{p}"' if n else f'"{p}"' for p, n in specs]
-    if len(text) == 1:
-        return f"import {text[0]}\n"
-    return "import (\n" + "".join(f"\t{s}\n" for s in text) + ")\n"
-
-
-# ------------------------------------------------------------------------------ the version split
-
-
-@dataclass(frozen=True)
-class SplitFix:
-    description: str
-    edits: tuple
-    safety: Safety
-    why_unsafe: str
-
-
-def header_text(file, decl) -> str:
-    """The local declaration without its body: ``func f(x int) int`` or ``var v T``."""
-    node = decl.node
-    if decl.kind == "var":
-        typ = node.child_by_field_name("type")
-        return f"var {decl.name} {file.text(typ)}" if typ is not None else ""
-    end = decl.body.start_byte if decl.body is not None else node.end_byte
-    return file.source[node.start_byte:end].decode().rstrip()
-
-
-def coalesce(edits: list[TextEdit]) -> list[TextEdit]:
-    """Merge insertions that touch or fall inside another edit of the same file into it, so
-    the fix has no overlapping edits (an insertion inside a removed range lands at its end)."""
-    ranges = [e for e in edits if e.start != e.end]
-    inserts = [e for e in edits if e.start == e.end]
-    merged: dict[int, TextEdit] = {id(r): r for r in ranges}
-    loose: list[TextEdit] = []
-    for ins in sorted(inserts, key=lambda e: e.start):
-        host = next((r for r in ranges if r.path == ins.path and r.start <= ins.start <= r.end), None)
-        if host is None:
-            same = next((i for i in loose if i.path == ins.path and i.start == ins.start), None)
-            if same is not None:
-                loose[loose.index(same)] = TextEdit(ins.path, ins.start, ins.start, same.text + ins.text)
-            else:
-                loose.append(ins)
-            continue
-        cur = merged[id(host)]
-        text = ins.text + cur.text if ins.start == host.start and host.text else cur.text + ins.text
-        merged[id(host)] = TextEdit(host.path, host.start, host.end, text)
-    return sorted([*merged.values(), *loose], key=lambda e: (str(e.path), e.start, e.end))
-
-
-def remove_directive(file, d) -> TextEdit:
-    """Remove a directive's line; with it a blank line when blank lines would meet, or the
-    bare ``//`` line that separated it from the doc comment above."""
-    start, end = d.line_span.start, d.line_span.end
-    prev_start = file.line_start(start - 1) if start > 0 else start
-    prev = file.source[prev_start:start]
-    nxt = file.source[end:file.line_end(end)] if end < len(file.source) else b"x"
-    if prev.strip() == b"//":
-        start = prev_start
-    elif not prev.strip() and not nxt.strip() and end < len(file.source):
-        end = file.line_end(end)
-    return TextEdit(file.path, start, end, "")
-
-
-def swap_imports(file, add, drop_blank_unsafe: bool) -> list[TextEdit]:
-    """Edits adding the ``(path, name)`` imports, and dropping the blank ``unsafe`` import when
-    asked; the first new import takes the place of the dropped one (no gap, no overlap)."""
-    from . import imports as imps
-
-    add = [(p, n) for p, n in add if not any(i.path == p for i in file.imports)]
-    unsafe = file.import_of("unsafe")
-    edits: list[TextEdit] = []
-    if drop_blank_unsafe and unsafe is not None and unsafe.name == "_":
-        if add:
-            first = add.pop(0)
-            # The spec alone: a single-line ``import _ "unsafe"`` keeps its ``import``.
-            edits.append(TextEdit(file.path, unsafe.span.start, unsafe.span.end, imps.spec_text(*first)))
-        else:
-            edits.append(imps.remove_import(file, unsafe))
-    for p, n in add:
-        edits.extend(imps.ensure_import(file, p, n))
-    return coalesce(edits)
-
-
-def _imports_for(file, companion_: Companion) -> list[tuple[str, str | None]] | None:
-    """The companion's imports plus the file's imports of the packages its types name."""
-    found = list(companion_.imports)
-    for q in companion_.type_packages:
-        imp = next((i for i in file.imports if i.local_name == q and i.name not in ("_", ".")), None)
-        if imp is None:
-            return None
-        found.append((imp.path, imp.name))
-    return found
-
-
-def _new_file(constraint, package: str, imports, body: str) -> str:
-    from .versions import format_constraint
-    head = f"{format_constraint(constraint)}\n\n" if constraint is not None else ""
-    block = import_block(imports)
-    return f"{head}package {package}\n\n" + (f"{block}\n" if block else "") + body
-
-
-def _removal(file, directive, decl) -> tuple[int, int]:
-    """The byte range of a pull: its doc comment, directive and declaration, whole lines."""
-    start = decl.doc.start if decl.doc is not None else file.line_start(decl.statement.start)
-    start = min(start, directive.line_span.start) if directive.line_span.end >= start else start
-    end = file.line_end(decl.statement.end)
-    # Take one blank line with it when blank lines would otherwise meet.
-    before_blank = start == 0 or not file.source[file.line_start(start - 1):start].strip()
-    if before_blank and end < len(file.source) and not file.source[end:file.line_end(end)].strip():
-        end = file.line_end(end)
-    return start, end
-
-
-def split_fix(file, pulls, *, works, universe, failing: dict[str, str], language: str | None,
-              taken_files=(), taken_names=(), other_directives: bool = False) -> SplitFix | None:
-    """The version-bounded fix for ``pulls`` (directives of ``file``), which fail on the same
-    releases ``failing`` ({release: "blocked"|"undefined"}) and work on ``works``.
-
-    * works nowhere in ``universe``: each pull becomes its companion in place (the directive
-      goes; the blank ``unsafe`` import goes with the last directive);
-    * the file holds only the pulls: its constraint is bounded to ``works`` and a companion
-      file ``<stem>_fallback.go`` takes the complement;
-    * the file holds other code too: the pulls move to ``<stem>_linkname.go``, bounded, and the
-      companion file takes the complement; the rest of the file stays as it was.
-
-    None when a pull has no companion (no table entry, another ABI shape, a language version
-    too old for the API) or when a helper name the companion declares is taken.
-    ``other_directives``: the file has directives besides ``pulls`` (then ``unsafe`` stays).
-    """
-    from . import imports as imps
-    from . import versions
-
-    companions = []
-    for d in pulls:
-        c = companion(d.target, header_text(file, d.declaration), language)
-        if c is None or set(c.helpers) & set(taken_names):
-            return None
-        imports = _imports_for(file, c)
-        if imports is None:
-            return None
-        companions.append((d, c, imports))
-    names = ", ".join(d.local for d in pulls)
-    apis = ", ".join(dict.fromkeys(replacement_for(d.target, language).api for d in pulls))
-    where = versions.describe_failures(failing)
-    never_built = all(s == "undefined" for s in failing.values())
-    safety = Safety.SAFE if never_built or all(c.safety == Safety.SAFE for _, c, _ in companions) \
-        else Safety.UNSAFE
-    why = "" if safety == Safety.SAFE else (
-        "the pull was refused by the linker there, but a build with -ldflags=-checklinkname=0 "
-        "used it; the replacement changes that: "
-        + "; ".join(dict.fromkeys(c.why_unsafe for _, c, _ in companions if c.why_unsafe)))
-    pkg = file.package
-
-    bound = versions.release_bound(works, universe) if works else False
-    if bound is False:
-        # Replace outright: no release in range links the pulls.
-        edits: list[TextEdit] = []
-        for d, c, imports in companions:
-            decl = d.declaration
-            edits.append(remove_directive(file, d))
-            edits.append(TextEdit(file.path, decl.statement.start, decl.statement.end, c.code.rstrip("\n")))
-        wanted = list(dict.fromkeys(i for _, _, imports in companions for i in imports))
-        edits += swap_imports(file, wanted, drop_blank_unsafe=not other_directives)
-        why_out = "; ".join(dict.fromkeys(c.why_unsafe for _, c, _ in companions if c.why_unsafe))
-        safety_out = Safety.SAFE if all(c.safety == Safety.SAFE for _, c, _ in companions) else Safety.UNSAFE
-        return SplitFix(f"Replace the pull of {names} with {apis}", tuple(coalesce(edits)),
-                        safety_out, why_out)
-
-    existing = file.constraint.expr
-    keep_expr = versions.bounded(existing, bound)
-    fallback_expr = versions.complement(existing, bound)
-    fallback_path = versions.sibling_path(file.path, "fallback", taken_files)
-    body = "".join(
-        f"// {d.local} stands in for {d.target} where that pull fails ({where}).\n{c.code}\n"
-        for d, c, _ in companions).rstrip("\n") + "\n"
-    fallback = CreateFile(fallback_path, _new_file(
-        fallback_expr, pkg, [i for _, _, imps_ in companions for i in imps_], body))
-    pull_decls = {id(d.declaration.node) for d in pulls}
-    other_code = [n for n in file.root.named_children
-                  if n.type not in ("package_clause", "import_declaration", "comment")
-                  and id(n) not in pull_decls
-                  and not any(d.declaration.statement.start <= n.start_byte < d.declaration.statement.end
-                              for d in pulls)]
-    keep_desc = versions.format_releases(works)
-    if not other_code and not other_directives:
-        edits = versions.constraint_edits(file, keep_expr)
-        return SplitFix(f"Limit {file.path.name} to {keep_desc} and add {fallback_path.name} with "
-                        f"{apis} for the other releases", (*edits, fallback), safety, why)
-
-    # Move the pulls into a bounded file of their own.
-    linkname_path = versions.sibling_path(file.path, "linkname", {*taken_files, fallback_path.name})
-    ranges = sorted({_removal(file, d, d.declaration) for d in pulls})
-    if not all(any(st <= d.line_span.start < en for st, en in ranges) for d in pulls):
-        return None  # a directive away from its declaration: the detached-directive fix comes first
-    edits = [TextEdit(file.path, st, en, "") for st, en in ranges]
-    moved = "\n".join(file.source[st:en].decode().strip("\n") + "\n" for st, en in ranges)
-    needed = [(i.path, i.name) for i in file.imports if i.path != "unsafe" and i.name not in ("_", ".")
-              and any(s <= a and b <= e for a, b in imps.references(file, i.local_name) for s, e in ranges)]
-    unsafe_ref = any(s <= a and b <= e for a, b in imps.references(file, "unsafe") for s, e in ranges)
-    needed.append(("unsafe", None if unsafe_ref else "_"))
-    edits += imps.drop_unused_imports(file, ranges)
-    unsafe = file.import_of("unsafe")
-    if not other_directives and unsafe is not None and unsafe.name == "_":
-        edits.append(imps.remove_import(file, unsafe))
-    linkname_file = CreateFile(linkname_path, _new_file(keep_expr, pkg, needed, moved))
-    return SplitFix(f"Move the pull of {names} to {linkname_path.name}, limited to {keep_desc}, and "
-                    f"add {fallback_path.name} with {apis} for the other releases",
-                    (*coalesce(edits), linkname_file, fallback), safety, why)

@@ -7,14 +7,28 @@ never prints, never reads or writes files, and never parses text: it reads the m
 """
 from __future__ import annotations
 
+import enum
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .edits import Fix, Safety
+from .edits import AddImport, Fix, Safety
 from .findings import Finding, Severity
+from .knowledge import DEFAULT_PLATFORMS
 from .model import GoFile, Module, PackageFacts, Span
+
+
+class FixAvailability(str, enum.Enum):
+    """Whether a rule's findings come with a fix (as Ruff says it): always, sometimes, never.
+    How safe a particular fix is, is said by the fix itself (:class:`~codemod.edits.Safety`)."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+    NEVER = "never"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -23,8 +37,11 @@ class Rule:
     name: str  # "missing-unsafe-import"
     summary: str  # one line, lowercase start, no final period
     severity: Severity  # the usual severity; a finding may say otherwise
-    fix_safety: Safety | None  # the safety of the rule's fix, None when it has no fix
     check: Callable[["Context"], Iterable[Finding]]
+    # Whether findings carry a fix, and the safety levels those fixes can have (a test checks
+    # both against what the rule emits on its snapshot cases).
+    fix: FixAvailability = FixAvailability.NEVER
+    fix_safeties: tuple[Safety, ...] = ()
     doc: str = ""  # the rule module's docstring
     # Words whose presence in a file makes the rule worth parsing it for; the engine's cheap
     # pre-filter skips files that contain none of any rule's triggers.
@@ -34,13 +51,21 @@ class Rule:
     # File names (globs, relative to a module or scan root) a build-file rule reads.
     file_patterns: tuple[str, ...] = ()
 
+    def fix_label(self) -> str:
+        """How ``rules`` and the docs show the fix: ``sometimes (safe or unsafe)``, ``never``."""
+        if self.fix == FixAvailability.NEVER:
+            return "never"
+        levels = " or ".join(str(s) for s in sorted(set(self.fix_safeties), reverse=True))
+        return f"{self.fix} ({levels})" if levels else str(self.fix)
+
 
 @dataclass(frozen=True)
 class Options:
     """The user's choices that rules may consult."""
 
-    go_versions: tuple[str, str] | None = None  # --go-versions 1.22-1.27
-    platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64", "darwin/arm64", "windows/amd64")
+    # --go-versions 1.22-1.27: the (lowest, highest) release the code is built with.
+    release_range: tuple[str, str] | None = None
+    platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     goroot: str | None = None
 
 
@@ -57,20 +82,52 @@ class Context:
     siblings: dict[Path, GoFile] = field(default_factory=dict)
 
     def finding(self, where, message: str, *, fix: Fix | None = None,
-                severity: Severity | None = None, go_versions: dict[str, str] | None = None,
+                severity: Severity | None = None, failing_releases: dict[str, str] | None = None,
                 **extra) -> Finding:
         span = where if isinstance(where, Span) else Span.of(where)
         return Finding(self.rule.code, self.rule.name, self.file.path, span,
-                       severity or self.rule.severity, message, fix, go_versions, extra)
+                       severity or self.rule.severity, message, fix, failing_releases, extra)
 
-    def fix(self, description: str, *edits, safety: Safety | None = None, why_unsafe: str = "") -> Fix:
-        return Fix(description, safety or self.rule.fix_safety or Safety.SAFE, tuple(edits), why_unsafe)
+    def fix(self, description: str, *edits, safety: Safety, why_unsafe: str = "") -> Fix:
+        """A fix of this file: text edits, new files, and imports asked for with :meth:`add_import`."""
+        return Fix(description, safety, tuple(edits), why_unsafe)
+
+    def add_import(self, import_path: str, name: str | None = None) -> AddImport:
+        """A request that this file import ``import_path`` (as ``name``), to put among a fix's
+        edits; the engine adds it once, however many fixes of the pass ask for it."""
+        return AddImport(self.file.path, import_path, name)
+
+    def new_file_path(self, word: str, taken=()) -> Path | None:
+        """A free name for a new file next to this one (see :func:`codemod.fixkit.new_file_path`)."""
+        from .fixkit import new_file_path
+        return new_file_path(self.file.path, word, {*self.package.go_files, *self.package.entries, *taken})
+
+    @functools.cached_property
+    def releases(self) -> tuple[str, ...]:
+        """The known releases the module is built with (``--go-versions``, else go.mod), oldest
+        first, before the file's own constraint filters them."""
+        from .versions import release_range
+        return release_range(self.module, self.options.release_range)
+
+    @functools.cached_property
+    def min_release(self) -> str | None:
+        """The oldest release that compiles this file: the low end of ``--go-versions`` or the
+        module's ``go`` line, raised by a ``go1.N`` lower bound in the file's constraint."""
+        from .versions import file_min_release
+        return file_min_release(self.file, self.module, self.options.release_range)
+
+    @functools.cached_property
+    def language(self) -> str | None:
+        """The file's language version, what its code may use (go vet's stdversion check): the
+        module's ``go`` line, replaced by the file's ``go1.N`` constraint (never below 1.21)."""
+        from .versions import file_language
+        return file_language(self.file, self.module)
 
     @functools.cached_property
     def build_matrix(self) -> list:
         """The (release, GOOS, GOARCH) targets that compile this file (see codemod.versions)."""
         from .versions import build_matrix
-        return build_matrix(self.file, self.module, self.options.go_versions, self.options.platforms)
+        return build_matrix(self.file, self.module, self.options.release_range, self.options.platforms)
 
     @functools.cached_property
     def import_path(self) -> str | None:
@@ -93,6 +150,12 @@ class BuildFileContext:
     module: Module | None
     go_files: dict[Path, GoFile]
     options: Options
+
+    @functools.cached_property
+    def releases(self) -> tuple[str, ...]:
+        """The known releases the module is built with, oldest first (see :attr:`Context.releases`)."""
+        from .versions import release_range
+        return release_range(self.module, self.options.release_range)
 
     def finding(self, line: int, column: int, message: str, *, severity: Severity | None = None,
                 **extra) -> Finding:

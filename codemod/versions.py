@@ -71,11 +71,33 @@ def module_min_release(module: Module | None) -> str | None:
     return max(found, key=key) if found else None
 
 
-def release_range(module: Module | None, go_versions: tuple[str, str] | None = None) -> tuple[str, ...]:
-    """The known releases a module is built with, oldest first."""
+def file_min_release(file: GoFile, module: Module | None,
+                     chosen: tuple[str, str] | None = None) -> str | None:
+    """The oldest release that compiles ``file``: the low end of ``chosen`` (--go-versions), else
+    the module's ``go`` line, raised by a ``go1.N`` lower bound of the file's constraint."""
+    low = minor(chosen[0]) if chosen else language_release(module)
+    lower, _, _ = version_bounds(file.constraint.expr)
+    if lower is not None and (low is None or key(lower) > key(low)):
+        return lower
+    return low
+
+
+def file_language(file: GoFile, module: Module | None) -> str | None:
+    """The language version of ``file`` as go/types sets it: a ``go1.N`` constraint replaces
+    the module's ``go`` line (upward or downward), but never below go1.21, the first release
+    whose files may set it."""
+    lang = language_release(module)
+    lower, _, _ = version_bounds(file.constraint.expr)
+    if lower is None:
+        return lang
+    return lower if key(lower) >= (1, 21) else "1.21"
+
+
+def release_range(module: Module | None, chosen: tuple[str, str] | None = None) -> tuple[str, ...]:
+    """The known releases a module is built with, oldest first (``chosen``: --go-versions)."""
     known = known_releases()
-    if go_versions is not None:
-        lo, hi = minor(go_versions[0]) or known[0], minor(go_versions[1]) or known[-1]
+    if chosen is not None:
+        lo, hi = minor(chosen[0]) or known[0], minor(chosen[1]) or known[-1]
     else:
         lo, hi = module_min_release(module) or known[0], known[-1]
     chosen = tuple(r for r in known if key(lo) <= key(r) <= key(hi))
@@ -124,10 +146,10 @@ def targets(releases, platforms) -> list[Target]:
     return out
 
 
-def build_matrix(file: GoFile, module: Module | None, go_versions: tuple[str, str] | None,
+def build_matrix(file: GoFile, module: Module | None, chosen: tuple[str, str] | None,
                  platforms: tuple[str, ...]) -> list[Target]:
     """Every (release, platform) target of the range that compiles ``file``."""
-    return [t for t in targets(release_range(module, go_versions), platforms)
+    return [t for t in targets(release_range(module, chosen), platforms)
             if builds_on(file.path.name, file.constraint.expr, t)]
 
 

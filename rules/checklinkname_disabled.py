@@ -38,8 +38,8 @@ import re
 from codemod import knowledge
 from codemod.findings import Severity
 from codemod.model import is_std_path
-from codemod.rule import BuildFileContext, Rule
-from codemod.versions import Verdicts, build_matrix, describe_failures, format_releases, key, release_range
+from codemod.rule import BuildFileContext, FixAvailability, Rule
+from codemod.versions import Verdicts, build_matrix, describe_failures, format_releases, key
 
 _FLAG = re.compile(r"-?-checklinkname=(?:0|false)\b")
 
@@ -53,7 +53,7 @@ def hidden_pulls(ctx: BuildFileContext) -> list[str]:
             rel = path.resolve().relative_to(root)
         except ValueError:
             continue
-        matrix = build_matrix(f, ctx.module, ctx.options.go_versions, ctx.options.platforms)
+        matrix = build_matrix(f, ctx.module, ctx.options.release_range, ctx.options.platforms)
         if not matrix:
             continue
         if f.package == "main":
@@ -87,7 +87,7 @@ def check(ctx: BuildFileContext):
             what = f"it is hiding {len(hidden)} refused pull{'s' * (len(hidden) != 1)}: " + "; ".join(hidden)
         else:
             what = "no pull of the module is refused today, so the flag can go before it hides one"
-        old = [r for r in release_range(ctx.module, ctx.options.go_versions) if key(r) < (1, 23)]
+        old = [r for r in ctx.releases if key(r) < (1, 23)]
         if old:
             what += (f"; and the linkers of {format_releases(old)} do not know the flag: "
                      f'"flag provided but not defined: -checklinkname"')
@@ -104,7 +104,7 @@ RULE = Rule(
     name="checklinkname-disabled",
     summary="a build file passes -checklinkname=0, which hides refused //go:linkname pulls",
     severity=Severity.WARNING,
-    fix_safety=None,
+    fix=FixAvailability.NEVER,
     check=check,
     doc=__doc__,
     triggers=("checklinkname",),

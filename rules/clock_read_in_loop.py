@@ -63,8 +63,8 @@ from codemod import goflow
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import GoFile
-from codemod.rule import Context, Rule
-from rules._pulls import package_func_pulls
+from codemod.rule import Context, FixAvailability, Rule
+from codemod.pulls import package_func_pulls
 
 # Clock targets and the variable name a hoisted reading gets.
 CLOCKS = {
@@ -187,7 +187,8 @@ RULE = Rule(
     name="clock-read-in-loop",
     summary="a pulled runtime clock read on every loop iteration: hoist the read when it need not change",
     severity=Severity.INFO,
-    fix_safety=Safety.UNSAFE,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.UNSAFE,),
     check=check,
     doc=__doc__,
     triggers=("go:linkname", "nanotime", "cputicks", "walltime"),

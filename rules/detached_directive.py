@@ -39,7 +39,7 @@ from __future__ import annotations
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import Declaration, Directive, GoFile
-from codemod.rule import Context, Rule
+from codemod.rule import Context, FixAvailability, Rule
 
 
 def _anchor(f: GoFile, decl: Declaration) -> int:
@@ -94,7 +94,7 @@ def check(ctx: Context):
             f"//go:linkname for {d.local} stands {place} its declaration (line {decl.span.line}); "
             "the compiler still pairs them by name on Go 1.21-1.27, so this builds, but keep the "
             "directive directly above the declaration where readers look for it",
-            fix=ctx.fix(how, *edit),
+            fix=ctx.fix(how, *edit, safety=Safety.SAFE),
         )
 
 
@@ -103,7 +103,8 @@ RULE = Rule(
     name="detached-directive",
     summary="a //go:linkname directive is not directly above its declaration (style only: it still works)",
     severity=Severity.INFO,
-    fix_safety=Safety.SAFE,
+    fix=FixAvailability.ALWAYS,
+    fix_safeties=(Safety.SAFE,),
     check=check,
     doc=__doc__,
 )

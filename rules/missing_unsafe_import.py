@@ -40,8 +40,7 @@ from __future__ import annotations
 
 from codemod.edits import Safety
 from codemod.findings import Severity
-from codemod.imports import ensure_import
-from codemod.rule import Context, Rule
+from codemod.rule import Context, FixAvailability, Rule
 
 
 def check(ctx: Context):
@@ -49,8 +48,7 @@ def check(ctx: Context):
     if not f.directives or f.import_of("unsafe"):
         return
     first = f.directives[0]
-    edits = ensure_import(f, "unsafe", "_")
-    fix = ctx.fix('Add the blank import _ "unsafe"', *edits) if edits else None
+    fix = ctx.fix('Add the blank import _ "unsafe"', ctx.add_import("unsafe", "_"), safety=Safety.SAFE)
     yield ctx.finding(
         first.span,
         '//go:linkname needs an import of "unsafe" in the same file; no Go release compiles the '
@@ -64,7 +62,8 @@ RULE = Rule(
     name="missing-unsafe-import",
     summary='a file with //go:linkname does not import "unsafe", so it does not compile',
     severity=Severity.ERROR,
-    fix_safety=Safety.SAFE,
+    fix=FixAvailability.ALWAYS,
+    fix_safeties=(Safety.SAFE,),
     check=check,
     doc=__doc__,
 )

@@ -40,11 +40,10 @@ from __future__ import annotations
 
 from codemod.edits import Safety
 from codemod.findings import Severity
-from codemod.rule import Context, Rule
+from codemod.rule import Context, FixAvailability, Rule
 from codemod.versions import format_releases, open_ended, releases_of
 
-from rules._pulls import defined_anywhere, std_pull, unavailable_message, verdicts, version_fix
-from rules.target_unavailable import rising_failure
+from codemod.pulls import defined_anywhere, rising_failure, std_pull, unavailable_message, verdicts, version_fix
 
 
 def check(ctx: Context):
@@ -69,7 +68,7 @@ def check(ctx: Context):
             msg += f"; no automatic fix: {why_not}"
         else:
             msg += f"; add !go{first_bad} to the constraint"
-        yield ctx.finding(d.span, msg, fix=fix, go_versions=failing)
+        yield ctx.finding(d.span, msg, fix=fix, failing_releases=failing)
 
 
 RULE = Rule(
@@ -77,7 +76,8 @@ RULE = Rule(
     name="open-ended-version-tag",
     summary="a file constrained go1.N with no upper bound pulls a target that a later release drops or blocks",
     severity=Severity.ERROR,
-    fix_safety=Safety.UNSAFE,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.SAFE, Safety.UNSAFE,),
     check=check,
     doc=__doc__,
 )

@@ -37,24 +37,9 @@ from __future__ import annotations
 
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
-from codemod.imports import drop_unused_imports
 from codemod.model import is_std_path
-from codemod.rule import Context, Rule
-
-
-def is_pull(ctx: Context, target_package: str) -> bool:
-    """A two-argument directive whose target lies outside the file's own package and module."""
-    own = ctx.import_path
-    if own is None:
-        # Outside a module the import path is unknown; the package name is the best guess.
-        own = ctx.file.package
-    if ctx.file.package == "main":
-        own = "main"  # a main package's symbols are main.name whatever its directory
-    if target_package == own:
-        return False
-    if ctx.module is not None and ctx.module.path and ctx.module.contains(target_package):
-        return False  # a handshake inside the module
-    return True
+from codemod.pulls import is_pull
+from codemod.rule import Context, FixAvailability, Rule
 
 
 def check(ctx: Context):
@@ -70,10 +55,10 @@ def check(ctx: Context):
         # Delete from the end of the signature through the closing brace, so the declaration
         # ends where the signature does.
         start = body.prev_sibling.end_byte if body.prev_sibling is not None else body.start_byte
-        removed = [(start, body.end_byte)]
-        edits = [TextEdit(f.path, start, body.end_byte, ""), *drop_unused_imports(f, removed)]
+        # Imports only the body used are dropped by the engine after the pass.
+        edits = [TextEdit(f.path, start, body.end_byte, "")]
         if is_std_path(pkg):
-            fix = ctx.fix(f"Remove the body of {d.local}", *edits)
+            fix = ctx.fix(f"Remove the body of {d.local}", *edits, safety=Safety.SAFE)
             yield ctx.finding(
                 decl.node.child_by_field_name("name"),
                 f"{d.local} pulls {d.target} but also has a body: the standard library defines that "
@@ -101,7 +86,8 @@ RULE = Rule(
     name="pull-with-body",
     summary="a function that pulls a symbol with //go:linkname also has a body: duplicated definition",
     severity=Severity.ERROR,
-    fix_safety=Safety.SAFE,
+    fix=FixAvailability.ALWAYS,
+    fix_safeties=(Safety.SAFE, Safety.UNSAFE,),
     check=check,
     doc=__doc__,
 )

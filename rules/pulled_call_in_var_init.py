@@ -56,8 +56,8 @@ from codemod import goflow
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import GoFile, is_std_path, package_of
-from codemod.rule import Context, Rule
-from rules._pulls import package_func_pulls
+from codemod.rule import Context, FixAvailability, Rule
+from codemod.pulls import package_func_pulls
 
 # Measured: a package-level initializer calling these returns sane values on every release in
 # which the target exists, Go 1.21-1.27, linux/amd64 (see the module docstring).
@@ -260,7 +260,8 @@ RULE = Rule(
     name="pulled-call-in-var-init",
     summary="a function pulled with //go:linkname is called in a package-level var initializer",
     severity=Severity.INFO,
-    fix_safety=Safety.UNSAFE,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.UNSAFE,),
     check=check,
     doc=__doc__,
 )

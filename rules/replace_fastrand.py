@@ -74,52 +74,21 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from codemod import goflow, versions
+from codemod import fixkit, goflow
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
-from codemod.imports import (
-    drop_unused_imports, ensure_import, ensure_imports, import_lock, import_name, remove_import,
-)
+from codemod.imports import import_name
 from codemod.model import Directive, GoFile
-from codemod.rule import Context, Rule
+from codemod.replacements import RAND_V2, RANDOM_FAMILY, RandomGenerator, rand_v2_allowed
+from codemod.rule import Context, FixAvailability, Rule
+
+Generator = RandomGenerator
 
 
-@dataclass(frozen=True)
-class Generator:
-    result: str  # the Go result type of the runtime function
-    bounded: bool  # takes the bound n uint32
-    v2: str  # math/rand/v2 expression; {r} is the package name, {n} the bound
-    v1: str  # math/rand expression
-    size: int  # bytes of crypto/rand a value needs
-    from_bytes: str  # expression turning {binary}.LittleEndian.UintXX({buf}[:]) into the result
-
-
-_U32 = "{binary}.LittleEndian.Uint32({buf}[:])"
-_U64 = "{binary}.LittleEndian.Uint64({buf}[:])"
-
-# Signatures read from src/runtime of Go 1.21-1.27 (stubs.go, rand.go).
-GENERATORS: dict[str, Generator] = {
-    "runtime.fastrand": Generator("uint32", False, "{r}.Uint32()", "{r}.Uint32()", 4, _U32),
-    "runtime.fastrandn": Generator("uint32", True, "{r}.Uint32N({n})", "uint32({r}.Int63n(int64({n})))", 4, ""),
-    "runtime.fastrand64": Generator("uint64", False, "{r}.Uint64()", "{r}.Uint64()", 8, _U64),
-    "runtime.fastrandu": Generator("uint", False, "uint({r}.Uint64())", "uint({r}.Uint64())", 8, "uint(" + _U64 + ")"),
-    "runtime.cheaprand": Generator("uint32", False, "{r}.Uint32()", "{r}.Uint32()", 4, _U32),
-    "runtime.cheaprandn": Generator("uint32", True, "{r}.Uint32N({n})", "uint32({r}.Int63n(int64({n})))", 4, ""),
-    "runtime.cheaprand64": Generator("int64", False, "{r}.Int64()", "{r}.Int63()", 8, "int64(" + _U64 + " >> 1)"),
-    "runtime.cheaprandu64": Generator("uint64", False, "{r}.Uint64()", "{r}.Uint64()", 8, _U64),
-    "runtime.rand": Generator("uint64", False, "{r}.Uint64()", "{r}.Uint64()", 8, _U64),
-}
-
-V2_FROM = (1, 22)  # math/rand/v2 is new in Go 1.22
-
-
-def min_release(ctx: Context) -> tuple[int, int] | None:
-    """The oldest Go release the code is built with: the low end of --go-versions, else the
-    go.mod ``go`` line (a ``toolchain`` line does not count: GOTOOLCHAIN=local builds with an
-    older toolchain)."""
-    low = versions.minor(ctx.options.go_versions[0]) if ctx.options.go_versions else \
-        versions.language_release(ctx.module)
-    return versions.key(low) if low else None
+def use_v2(ctx: Context) -> bool:
+    """Whether the file may use math/rand/v2: every release that builds it has the package,
+    and its language version lets it import it (go vet's stdversion check)."""
+    return rand_v2_allowed(ctx.min_release, ctx.language)
 
 
 def random_pulls(ctx: Context) -> dict[str, tuple[GoFile, Directive, Generator]]:
@@ -127,7 +96,7 @@ def random_pulls(ctx: Context) -> dict[str, tuple[GoFile, Directive, Generator]]
     out = {}
     for f in package_files(ctx):
         for d in f.directives:
-            gen = GENERATORS.get(d.target or "")
+            gen = RANDOM_FAMILY.get(d.target or "")
             decl = d.declaration
             if gen and decl is not None and decl.kind == "func" and not decl.has_body:
                 out.setdefault(d.local, (f, d, gen))
@@ -201,16 +170,15 @@ def _positive_constant(text: str) -> bool:
 def public_fix(ctx: Context, call: Node, target: str, gen: Generator):
     """Rewrite the call to math/rand/v2 or math/rand; None when no usable import name exists."""
     f = ctx.file
-    low = min_release(ctx)
-    use_v2 = low is not None and low >= V2_FROM
+    v2_ok = use_v2(ctx)
     existing_v1 = f.import_of("math/rand")
     existing_v2 = f.import_of("math/rand/v2")
-    if existing_v2 and existing_v2.name not in ("_", ".") and use_v2:
-        path = "math/rand/v2"
+    if existing_v2 and existing_v2.name not in ("_", ".") and v2_ok:
+        path = RAND_V2
     elif existing_v1 and existing_v1.name not in ("_", "."):
         path = "math/rand"  # reuse the import the file has; it is auto-seeded since Go 1.20
     else:
-        path = "math/rand/v2" if use_v2 else "math/rand"
+        path = RAND_V2 if v2_ok else "math/rand"
     candidates = ("rand", "randv2", "mrand") if path.endswith("v2") else ("rand", "mrand", "mathrand")
     local, alias = import_name(f, path, candidates, _package_names(ctx))
     if local is None:
@@ -220,10 +188,7 @@ def public_fix(ctx: Context, call: Node, target: str, gen: Generator):
     if gen.bounded and n is None:
         return None, None
     expr = template.format(r=local, n=n)
-    edits = [TextEdit(f.path, call.start_byte, call.end_byte, expr)]
-    imports = ensure_import(f, path, alias)
-    if imports:
-        edits += [*imports, import_lock(f)]
+    edits = [TextEdit(f.path, call.start_byte, call.end_byte, expr), ctx.add_import(path, alias)]
     what = re.search(r"\{r\}\.(\w+)", template).group(1)
     why = f"the numbers come from {path} instead of {target}"
     if gen.bounded and not _positive_constant(n):
@@ -295,10 +260,8 @@ def security_fix(ctx: Context, call: Node, target: str, gen: Generator):
                 f"{ind}if _, {err} := {crand}.Read({buf}[:]); {err} != nil {{\n{ind}\t{handle(err)}\n{ind}}}\n")
         expr = gen.from_bytes.format(binary=helper, buf=buf)
         desc = f"Read the value from crypto/rand ({crand}.Read)"
-    edits = [TextEdit(f.path, at, at, code), TextEdit(f.path, call.start_byte, call.end_byte, expr)]
-    imports = ensure_imports(f, [("crypto/rand", crand_alias), (helper_path, helper_alias)])
-    if imports:
-        edits += [*imports, import_lock(f)]
+    edits = [TextEdit(f.path, at, at, code), TextEdit(f.path, call.start_byte, call.end_byte, expr),
+             ctx.add_import("crypto/rand", crand_alias), ctx.add_import(helper_path, helper_alias)]
     why = (f"crypto/rand replaces {target}: another, slower random source, and the function now "
            f"{how}")
     if gen.bounded and not _positive_constant(n):
@@ -309,54 +272,11 @@ def security_fix(ctx: Context, call: Node, target: str, gen: Generator):
 # ------------------------------------------------------------------------------------- removal
 
 def removal_fix(ctx: Context, unused: list[Directive]):
-    """Remove pulls nothing calls (directive, doc comment, declaration) and what only they used:
-    imports, and the blank ``unsafe`` import when no directive is left in the file."""
-    f = ctx.file
-    ranges = []
-    for d in unused:
-        decl = d.declaration
-        ranges.append((f.line_start(decl.doc.start if decl.doc else decl.statement.start),
-                       f.line_end(decl.statement.end - 1)))
-        ranges.append((d.line_span.start, d.line_span.end))
-    deletions = [(e.start, e.end) for e in drop_unused_imports(f, ranges)]
-    others = [o for o in f.directives if not any(s <= o.span.start < e for s, e in ranges)]
-    unsafe = f.import_of("unsafe")
-    if not others and unsafe is not None and unsafe.name == "_":
-        e = remove_import(f, unsafe)
-        deletions.append((e.start, e.end))
-    edits = [TextEdit(f.path, s, e, "") for s, e in tidy_deletions(f.source, ranges + deletions)]
+    """Remove pulls nothing calls (directive, doc comment, declaration); the engine drops what
+    only they used: imports, and the blank ``unsafe`` import with the file's last directive."""
     names = ", ".join(d.local for d in unused)
-    return ctx.fix(f"Remove the unused pull{'s' * (len(unused) > 1)} {names}", *edits, safety=Safety.SAFE)
-
-
-def tidy_deletions(source: bytes, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge whole-line deletions and take a blank line with them where two would meet."""
-    def merged(rs):
-        out: list[list[int]] = []
-        for s, e in sorted(rs):
-            if out and s <= out[-1][1]:
-                out[-1][1] = max(out[-1][1], e)
-            else:
-                out.append([s, e])
-        return out
-
-    def blank_at(i: int) -> int | None:
-        """End of the line starting at ``i`` when that line is blank."""
-        nl = source.find(b"\n", i)
-        line_end = len(source) if nl < 0 else nl + 1
-        return line_end if i < len(source) and not source[i:line_end].strip() else None
-
-    out = merged(ranges)
-    for r in out:
-        s, e = r
-        after = blank_at(e)
-        if (s == 0 or source[max(0, s - 2):s] == b"\n\n") and after is not None:
-            r[1] = after
-    out = merged(out)
-    last = out[-1]
-    if last[1] >= len(source) and last[0] >= 2 and source[last[0] - 2:last[0]] == b"\n\n":
-        last[0] -= 1  # no blank line left at the end of the file
-    return [(s, e) for s, e in merged(out)]
+    return ctx.fix(f"Remove the unused pull{'s' * (len(unused) > 1)} {names}",
+                   *fixkit.remove_pulls(ctx.file, unused), safety=Safety.SAFE)
 
 
 # ---------------------------------------------------------------------------------------- check
@@ -381,7 +301,7 @@ def check(ctx: Context):
                                                    "(package level, or a loop header)"}))
             continue
         fix, path = public_fix(ctx, call, d.target, gen)
-        api = path or ("math/rand/v2" if (min_release(ctx) or (0, 0)) >= V2_FROM else "math/rand")
+        api = path or (RAND_V2 if use_v2(ctx) else "math/rand")
         yield ctx.finding(
             call,
             f"{local}() pulls {d.target}, a runtime internal with no compatibility promise; "
@@ -409,7 +329,8 @@ RULE = Rule(
     summary="a call of runtime.fastrand and friends through //go:linkname: use math/rand/v2, "
             "or crypto/rand for secrets",
     severity=Severity.WARNING,
-    fix_safety=Safety.UNSAFE,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.SAFE, Safety.UNSAFE,),
     check=check,
     doc=__doc__,
     triggers=("go:linkname", "fastrand", "cheaprand"),

@@ -37,9 +37,9 @@ No automatic fix: the public replacement depends on what the caller meant.
 from __future__ import annotations
 
 from codemod.findings import Severity
-from codemod.rule import Context, Rule
+from codemod.rule import Context, FixAvailability, Rule
 
-from rules._pulls import std_pull
+from codemod.pulls import std_pull
 
 _ALLOC = "the allocator"
 _SCHED = "the scheduler"
@@ -97,7 +97,7 @@ RULE = Rule(
     name="runtime-internal",
     summary="a pull of an allocator, scheduler, stack or GC entry point that is never safe to call",
     severity=Severity.WARNING,
-    fix_safety=None,
+    fix=FixAvailability.NEVER,
     check=check,
     doc=__doc__,
 )

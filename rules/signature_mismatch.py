@@ -45,10 +45,10 @@ from codemod import abi
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import captures
-from codemod.rule import Context, Rule
+from codemod.rule import Context, FixAvailability, Rule
 from codemod.versions import format_releases
 
-from rules._pulls import lookups, std_pull
+from codemod.pulls import lookups, std_pull
 
 _PREDECLARED = frozenset("bool int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr "
                          "float32 float64 string byte rune".split())
@@ -156,7 +156,7 @@ def check(ctx: Context):
         if fix is None:
             msg += "; no automatic fix: call sites may depend on the declared signature"
         yield ctx.finding(d.declaration.node.child_by_field_name("name"), msg, fix=fix,
-                          go_versions={r: "signature-mismatch" for r in sorted(bad, key=lambda r: tuple(map(int, r.split("."))))})
+                          failing_releases={r: "signature-mismatch" for r in sorted(bad, key=lambda r: tuple(map(int, r.split("."))))})
 
 
 RULE = Rule(
@@ -164,7 +164,8 @@ RULE = Rule(
     name="signature-mismatch",
     summary="the local declaration of a pull has another ABI shape than the target's real signature",
     severity=Severity.ERROR,
-    fix_safety=Safety.SAFE,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.SAFE,),
     check=check,
     doc=__doc__,
 )

@@ -55,18 +55,10 @@ from __future__ import annotations
 
 from codemod.edits import Safety
 from codemod.findings import Severity
-from codemod.rule import Context, Rule
+from codemod.rule import Context, FixAvailability, Rule
 from codemod.versions import open_ended
 
-from rules._pulls import defined_anywhere, std_pull, unavailable_message, verdicts, version_fix
-
-
-def rising_failure(v) -> bool:
-    """Works on the oldest release of the matrix, fails on a later one: an upper bound fixes it."""
-    from codemod.versions import releases_of
-    rels = releases_of(v.matrix)
-    failing = v.failing()
-    return bool(rels) and rels[0] not in failing and bool(failing)
+from codemod.pulls import defined_anywhere, rising_failure, std_pull, unavailable_message, verdicts, version_fix
 
 
 def check(ctx: Context):
@@ -86,7 +78,7 @@ def check(ctx: Context):
         msg = unavailable_message(ctx, d, v)
         if fix is None:
             msg += f"; no automatic fix: {why_not}"
-        yield ctx.finding(d.span, msg, fix=fix, go_versions=failing)
+        yield ctx.finding(d.span, msg, fix=fix, failing_releases=failing)
 
 
 RULE = Rule(
@@ -94,7 +86,8 @@ RULE = Rule(
     name="target-unavailable",
     summary="a pulled target is undefined or refused by the linker on a Go release the file is built with",
     severity=Severity.ERROR,
-    fix_safety=Safety.UNSAFE,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.SAFE, Safety.UNSAFE,),
     check=check,
     doc=__doc__,
 )

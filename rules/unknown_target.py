@@ -47,11 +47,11 @@ from codemod import knowledge
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import is_std_path
-from codemod.rule import Context, Rule
+from codemod.rule import Context, FixAvailability, Rule
 from codemod.versions import key, language_release
 
-from rules._pulls import symbols_anywhere
-from rules.pull_with_body import is_pull
+from codemod.pulls import symbols_anywhere
+from codemod.pulls import is_pull
 
 
 def distance(a: str, b: str, limit: int = 3) -> int:
@@ -133,15 +133,11 @@ def check(ctx: Context):
             at = text.find(d.target, text.find(d.local) + len(d.local))
             start = d.span.start + len(text[:at].encode())
             fix = ctx.fix(f"Correct the target to {found[0]}",
-                          TextEdit(f.path, start, start + len(d.target.encode()), found[0]))
+                          TextEdit(f.path, start, start + len(d.target.encode()), found[0]),
+                          safety=Safety.SAFE)
         elif found:
             msg += f"; close candidates: {', '.join(found[:4])}"
-        yield ctx.finding(d.span, msg, fix=fix, go_versions={r: "undefined" for r in ctx_releases(ctx)})
-
-
-def ctx_releases(ctx: Context) -> list[str]:
-    from codemod.versions import release_range
-    return list(release_range(ctx.module, ctx.options.go_versions))
+        yield ctx.finding(d.span, msg, fix=fix, failing_releases={r: "undefined" for r in ctx.releases})
 
 
 RULE = Rule(
@@ -149,7 +145,8 @@ RULE = Rule(
     name="unknown-target",
     summary="a pull names a package or symbol that no Go release defines (a typo)",
     severity=Severity.ERROR,
-    fix_safety=Safety.SAFE,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.SAFE,),
     check=check,
     doc=__doc__,
 )

@@ -45,11 +45,12 @@ from __future__ import annotations
 from codemod import abi
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
-from codemod.replacements import coalesce, companion, header_text, remove_directive, replacement_for, swap_imports
-from codemod.rule import Context, Rule
-from codemod.versions import describe_failures, language_release
+from codemod.fixkit import coalesce, header_text, remove_directive
+from codemod.replacements import companion, replacement_for
+from codemod.rule import Context, FixAvailability, Rule
+from codemod.versions import describe_failures
 
-from rules._pulls import defined_anywhere, lookups, real_symbol, std_pull, where
+from codemod.pulls import defined_anywhere, lookups, real_symbol, std_pull, where
 
 
 def _size(leaves) -> int:
@@ -63,7 +64,7 @@ def _shape(type_text: str, goarch: str, resolve=None):
 
 def _fix(ctx: Context, d):
     f = ctx.file
-    lang = language_release(ctx.module)
+    lang = ctx.language
     c = companion(d.target, header_text(f, d.declaration), lang)
     if c is None:
         return None
@@ -73,9 +74,10 @@ def _fix(ctx: Context, d):
     # ``ncpu  int32`` -> ``ncpu  = int32(runtime.NumCPU())``: the spacing gofmt chose stays.
     edits = [remove_directive(f, d),
              TextEdit(f.path, typ.start_byte, decl.node.end_byte, f"= {value}")]
-    edits += swap_imports(f, list(c.imports), drop_blank_unsafe=all(x is d for x in f.directives))
+    # The engine drops the blank unsafe import with the file's last directive.
+    requests = [ctx.add_import(p, n) for p, n in c.imports]
     return ctx.fix(f"Replace the pull of {d.target} with {replacement_for(d.target, lang).api}",
-                   *coalesce(edits), safety=c.safety, why_unsafe=c.why_unsafe)
+                   *coalesce(edits), *requests, safety=c.safety, why_unsafe=c.why_unsafe)
 
 
 def check(ctx: Context):
@@ -126,11 +128,11 @@ def check(ctx: Context):
             if "type-mismatch" in notes:
                 msg += f" ({notes['type-mismatch']})"
         msg += "; a variable's identity and layout are not a contract of its package"
-        rep = replacement_for(d.target, language_release(ctx.module))
+        rep = replacement_for(d.target, ctx.language)
         fix = _fix(ctx, d) if rep is not None else None
         if rep is not None:
             msg += f"; public API: {rep.api}"
-        yield ctx.finding(d.span, msg, fix=fix, go_versions=failing or None,
+        yield ctx.finding(d.span, msg, fix=fix, failing_releases=failing or None,
                           severity=Severity.ERROR if failing else Severity.WARNING)
 
 
@@ -139,7 +141,8 @@ RULE = Rule(
     name="variable-pull",
     summary="a //go:linkname variable pulls one of the standard library's, whose identity and layout are no contract",
     severity=Severity.WARNING,
-    fix_safety=Safety.SAFE,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.SAFE, Safety.UNSAFE,),
     check=check,
     doc=__doc__,
 )

@@ -12,7 +12,7 @@ from codemod import cli, engine
 from codemod.edits import CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, conflicts, merge
 from codemod.findings import Severity
 from codemod.model import Span, parse_file
-from codemod.rule import Options, Rule
+from codemod.rule import FixAvailability, Options, Rule
 
 P = Path("f.go")
 
@@ -120,7 +120,7 @@ def check_rename(ctx):
     src = ctx.file.source
     for m in re.finditer(rb"\bfoo\b", src):
         yield ctx.finding(span_at(src, m.start(), m.end()), "foo is bar now",
-                          fix=ctx.fix("rename", TextEdit(ctx.file.path, m.start(), m.end(), "bar")))
+                          fix=ctx.fix("rename", TextEdit(ctx.file.path, m.start(), m.end(), "bar"), safety=Safety.SAFE))
 
 
 def check_annotate(ctx):
@@ -130,19 +130,19 @@ def check_annotate(ctx):
         if not m.group().endswith(b"// ok"):
             new = m.group().decode() + " // ok"
             yield ctx.finding(span_at(src, m.start(), m.end()), "annotate",
-                              fix=ctx.fix("annotate", TextEdit(ctx.file.path, m.start(), m.end(), new)))
+                              fix=ctx.fix("annotate", TextEdit(ctx.file.path, m.start(), m.end(), new), safety=Safety.SAFE))
 
 
 def check_forever(ctx):
     """Throwaway rule that is never satisfied: it always appends another comment."""
     n = len(ctx.file.source)
     yield ctx.finding(span_at(ctx.file.source, 0, 1), "more",
-                      fix=ctx.fix("append", TextEdit(ctx.file.path, n, n, "// again\n")))
+                      fix=ctx.fix("append", TextEdit(ctx.file.path, n, n, "// again\n"), safety=Safety.SAFE))
 
 
 def rule(code: str, check, triggers=("foo", "bar")) -> Rule:
-    return Rule(code, f"test-{code.lower()}", "a throwaway rule", Severity.INFO, Safety.SAFE, check,
-                triggers=triggers)
+    return Rule(code, f"test-{code.lower()}", "a throwaway rule", Severity.INFO, check,
+                fix=FixAvailability.ALWAYS, fix_safeties=(Safety.SAFE,), triggers=triggers)
 
 
 RENAME, ANNOTATE = rule("LX901", check_rename), rule("LX902", check_annotate)
@@ -196,7 +196,7 @@ def test_a_fix_that_can_never_apply_is_not_claimed_as_applied(tmp_path, monkeypa
     def check_broken(ctx):
         path = ctx.file.path
         yield ctx.finding(span_at(ctx.file.source, 0, 1), "broken",
-                          fix=ctx.fix("overlapping", TextEdit(path, 0, 4, "x"), TextEdit(path, 2, 6, "y")))
+                          fix=ctx.fix("overlapping", TextEdit(path, 0, 4, "x"), TextEdit(path, 2, 6, "y"), safety=Safety.SAFE))
 
     result = run(tmp_path, monkeypatch, [rule("LX904", check_broken, ("package",))], b"package p\n")
     assert result.changes == {}

@@ -192,7 +192,8 @@ def test_crypto_fix_returns_error_with_zero_values(tmp_path):
     assert "go:linkname" not in text
 
 
-def test_go_versions_flag_picks_v2(tmp_path):
+def test_go_versions_flag_sets_the_oldest_release(tmp_path):
+    """--go-versions replaces the module's range: a 1.21 low end has no math/rand/v2."""
     files = {"a.go": """
         package a
 
@@ -203,12 +204,33 @@ def test_go_versions_flag_picks_v2(tmp_path):
 
         func roll() uint32 { return fastrand() % 6 }
     """}
-    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
     (tmp_path / "a.go").write_text(textwrap.dedent(files["a.go"]).lstrip())
-    v2 = engine.run([str(tmp_path)], MIGRATIONS, Options(go_versions=("1.22", "1.27")), fix_level=Safety.UNSAFE)
-    v1 = engine.run([str(tmp_path)], MIGRATIONS, Options(), fix_level=Safety.UNSAFE)
+    v1 = engine.run([str(tmp_path)], MIGRATIONS, Options(release_range=("1.21", "1.27")), fix_level=Safety.UNSAFE)
+    v2 = engine.run([str(tmp_path)], MIGRATIONS, Options(), fix_level=Safety.UNSAFE)
     assert b'"math/rand/v2"' in v2.changes[tmp_path / "a.go"][1]
     assert b'"math/rand"\n' in v1.changes[tmp_path / "a.go"][1]
+
+
+def test_a_file_language_below_1_22_gets_math_rand(tmp_path):
+    """go vet's stdversion check: a go1.21 file constraint lowers the file's language version
+    below the module's go 1.22, so math/rand/v2 may not be used there."""
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "a.go").write_text(textwrap.dedent("""
+        //go:build go1.21
+
+        package a
+
+        import _ "unsafe"
+
+        //go:linkname fastrand runtime.fastrand
+        func fastrand() uint32
+
+        func roll() uint32 { return fastrand() % 6 }
+    """).lstrip())
+    result = engine.run([str(tmp_path)], MIGRATIONS, Options(), fix_level=Safety.UNSAFE)
+    after = result.changes[tmp_path / "a.go"][1]
+    assert b'"math/rand"\n' in after and b"v2" not in after
 
 
 def test_safe_level_applies_only_the_removal(tmp_path):

@@ -1,23 +1,42 @@
-"""What the version-aware rules (LN101-LN107) share: which directives are pulls into the
-standard library, and what each release and platform of the file's build does with them.
-
-Not a rule (the registry skips modules whose name starts with ``_``).
+"""What the pull rules share: which directives are pulls (and which of those reach into the
+standard library), what each release and platform of the file's build does with them, and the
+version-bounded fix.  Rules import this module; rules never import each other.
 """
 from __future__ import annotations
 
 import functools
 
-from codemod import knowledge
-from codemod.model import Directive, is_std_path
-from codemod.rule import Context
-from codemod.versions import Verdicts
-
-from rules.pull_with_body import is_pull
+from . import knowledge
+from .model import Directive, is_std_path
+from .rule import Context
+from .versions import Verdicts, releases_of
 
 LINKER_ERROR = {
     "blocked": 'the link fails with "invalid reference to {t}"',
     "undefined": 'the link fails with "relocation target {t} not defined"',
 }
+
+
+def is_pull(ctx: Context, target_package: str) -> bool:
+    """A two-argument directive whose target lies outside the file's own package and module."""
+    own = ctx.import_path
+    if own is None:
+        # Outside a module the import path is unknown; the package name is the best guess.
+        own = ctx.file.package
+    if ctx.file.package == "main":
+        own = "main"  # a main package's symbols are main.name whatever its directory
+    if target_package == own:
+        return False
+    if ctx.module is not None and ctx.module.path and ctx.module.contains(target_package):
+        return False  # a handshake inside the module
+    return True
+
+
+def rising_failure(v: Verdicts) -> bool:
+    """Works on the oldest release of the matrix, fails on a later one: an upper bound fixes it."""
+    rels = releases_of(v.matrix)
+    failing = v.failing()
+    return bool(rels) and rels[0] not in failing and bool(failing)
 
 
 def puller(ctx: Context) -> str:
@@ -97,7 +116,7 @@ def real_symbol(ctx: Context, d: Directive):
 
 
 def _k(release: str) -> tuple[int, int]:
-    from codemod.versions import key
+    from .versions import key
     return key(release)
 
 
@@ -131,11 +150,11 @@ def package_names(ctx: Context) -> set[str]:
 
 def version_fix(ctx: Context, d: Directive, v: Verdicts):
     """(fix or None, why there is none) for rules LN101/LN102: bound + companion, or replace."""
-    from codemod.replacements import replacement_for, split_fix
-    from codemod.versions import language_release, releases_of
+    from .fixkit import SplitPlan, split_fix
+    from .replacements import replacement_for
 
     failing = v.failing()
-    language = language_release(ctx.module)
+    language = ctx.language
     if replacement_for(d.target, language) is None:
         return None, "the replacement table has no public API for it"
     if not v.uniform_over_platforms():
@@ -149,19 +168,18 @@ def version_fix(ctx: Context, d: Directive, v: Verdicts):
         if list(other) != list(failing):
             return None, ("the file's pulls fail on different releases, so one file constraint cannot "
                           "fit them all: splitting the file comes first")
-    others = any(x not in pulls for x in ctx.file.directives)
-    fix = split_fix(ctx.file, pulls, works=v.working_releases(), universe=releases_of(v.matrix),
-                    failing=failing, language=language, taken_files=ctx.package.go_files,
-                    taken_names=package_names(ctx), other_directives=others)
+    plan = SplitPlan(v.working_releases(), releases_of(v.matrix), failing, language)
+    fix = split_fix(ctx.file, pulls, plan, taken_files=ctx.package.go_files,
+                    taken_names=package_names(ctx), new_path=ctx.new_file_path)
     if fix is None:
         return None, ("no companion fits the local declaration (another signature, a Go version too "
                       "old for the API, or a name clash)")
-    return ctx.fix(fix.description, *fix.edits, safety=fix.safety, why_unsafe=fix.why_unsafe), ""
+    return fix, ""
 
 
 def unavailable_message(ctx: Context, d: Directive, v: Verdicts) -> str:
-    from codemod.replacements import replacement_for
-    from codemod.versions import describe_failures, language_release
+    from .replacements import replacement_for
+    from .versions import describe_failures
 
     failing = v.failing()
     looked = lookups(ctx, d)
@@ -175,7 +193,7 @@ def unavailable_message(ctx: Context, d: Directive, v: Verdicts) -> str:
     sym, rel = real_symbol(ctx, d)
     if sym is not None:
         msg += f"; on Go {rel} it is {where(sym)}"
-    rep = replacement_for(d.target, language_release(ctx.module))
+    rep = replacement_for(d.target, ctx.language)
     if rep is not None:
         msg += f"; public API: {rep.api}"
     return msg
