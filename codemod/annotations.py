@@ -36,8 +36,8 @@ def annotation(f: Finding) -> str:
     message = f.message
     if f.fix:
         message += f"\nfix ({f.fix.safety}): {f.fix.description}"
-    if f.go_versions:
-        message += "\nper release: " + ", ".join(f"Go {r}: {v}" for r, v in f.go_versions.items())
+    if f.failing_releases:
+        message += "\nper release: " + ", ".join(f"Go {r}: {v}" for r, v in f.failing_releases.items())
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
     return f"::{_COMMAND[str(f.severity)]} {head}::{escape_data(message)}"
 

@@ -403,3 +403,41 @@ def split_fix(file: GoFile, pulls: list[Directive], plan: SplitPlan, *, taken_fi
     return Fix(f"Move the pull of {names} to {linkname_path.name}, limited to {keep_desc}, and "
                f"add {fallback_path.name} with {apis} for the other releases", safety,
                (*remove_pulls(file, pulls), linkname_file, fallback), why)
+
+
+def resolved_edits(fix: Fix, read) -> list:
+    """``fix``'s edits with its import requests resolved as the engine would resolve them for
+    this fix alone: each Go file's text edits and imports become one replacement (offsets into
+    the BOM-less text, text in the file's line endings).  ``read(path)`` gives a file's bytes.
+    For reports that carry fixes as plain replacements (SARIF)."""
+    from .model import BOM
+
+    by_path: dict[Path, list] = {}
+    out: list = []
+    for e in fix.edits:
+        if isinstance(e, (TextEdit, AddImport)):
+            by_path.setdefault(e.path, []).append(e)
+        else:
+            out.append(e)
+    for path, edits in by_path.items():
+        data = read(path)
+        body = data[len(BOM):] if data.startswith(BOM) else data
+        crlf = body.count(b"\r\n") * 2 > body.count(b"\n")
+        after = apply_text_edits(body, [e for e in edits if isinstance(e, TextEdit)], crlf)
+        if path.suffix == ".go":
+            after = reconcile_imports(path, body, after, [e for e in edits if isinstance(e, AddImport)], crlf)
+        start = 0
+        while start < min(len(body), len(after)) and body[start] == after[start]:
+            start += 1
+        end_b, end_a = len(body), len(after)
+        while end_b > start and end_a > start and body[end_b - 1] == after[end_a - 1]:
+            end_b, end_a = end_b - 1, end_a - 1
+        # Whole UTF-8 characters only: a common prefix or suffix may end inside one.
+        def cont(buf: bytes, i: int) -> bool:
+            return i < len(buf) and (buf[i] & 0xC0) == 0x80
+        while start > 0 and (cont(body, start) or cont(after, start)):
+            start -= 1
+        while (cont(body, end_b) or cont(after, end_a)) and end_b < len(body) and end_a < len(after):
+            end_b, end_a = end_b + 1, end_a + 1
+        out.insert(0, TextEdit(path, start, end_b, after[start:end_a].decode("utf-8")))
+    return out

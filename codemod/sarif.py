@@ -58,7 +58,7 @@ def rule_descriptor(rule) -> dict:
         "help": {"text": body or rule.summary, "markdown": markdown},
         "helpUri": f"{DOCS_URL}#{rule_anchor(rule)}",
         "defaultConfiguration": {"level": _LEVEL[str(rule.severity)]},
-        "properties": {"fixSafety": str(rule.fix_safety) if rule.fix_safety else "none",
+        "properties": {"fixSafety": rule.fix_label(), "fixAvailability": str(rule.fix),
                        "tags": ["go", "linkname"]},
     }
 
@@ -135,7 +135,9 @@ def _region(f: Finding, sources: _Sources) -> dict:
 
 def _fix(f: Finding, sources: _Sources) -> dict:
     changes: dict[Path, list[dict]] = {}
-    for e in f.fix.edits:
+    from .fixkit import resolved_edits
+
+    for e in resolved_edits(f.fix, sources.get):
         if isinstance(e, TextEdit):
             data = sources.get(e.path)
             offset = len(BOM) if data.startswith(BOM) else 0
@@ -172,8 +174,8 @@ def result_object(f: Finding, result: RunResult, sources: _Sources, fingerprint:
     if f.rule in rule_index:
         obj["ruleIndex"] = rule_index[f.rule]
     props: dict = {"severity": str(f.severity), "ruleName": f.name}
-    if f.go_versions is not None:
-        props["goVersions"] = f.go_versions
+    if f.failing_releases is not None:
+        props["goVersions"] = f.failing_releases
     if f.fix:
         obj["fixes"] = [_fix(f, sources)]
         props["fixSafety"] = str(f.fix.safety)
