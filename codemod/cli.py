@@ -1,6 +1,8 @@
 """The gofix-linkname command line.
 
     gofix-linkname [check] [PATH...] [--apply [--unsafe-fixes] [--branch NAME]] [--diff] [--format json]
+                   [--verify [--go GOROOT|BINARY|VERSION]...]
+    gofix-linkname gen-test [PATH...]
     gofix-linkname info TARGET...
     gofix-linkname rules
     gofix-linkname explain RULE
@@ -20,7 +22,7 @@ from .edits import Safety
 from .rule import Options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "info", "rules", "explain")
+SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test")
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -36,7 +38,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _check_parser(prog: str) -> argparse.ArgumentParser:
     p = _Parser(prog=prog, description="Find and fix hazardous //go:linkname use. "
-                "Dry run by default: findings plus the diff --apply would write.")
+                "Dry run by default: findings plus the diff --apply would write.",
+                epilog="Other commands: gen-test PATH... (write a test per package that links every "
+                "pull), rules, explain RULE, info TARGET. --verify prints a matrix package x "
+                "toolchain: before -> after.")
     p.add_argument("paths", nargs="*", default=["."], help="files or directories (./... and dir/... accepted)")
     p.add_argument("--apply", action="store_true", help="write the safe fixes")
     p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
@@ -53,6 +58,12 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--go-versions", metavar="RANGE", help="Go releases the code is built with, e.g. 1.22-1.27")
     p.add_argument("--platforms", metavar="LIST", help="GOOS/GOARCH list, e.g. linux/amd64,darwin/arm64")
     p.add_argument("--goroot", metavar="DIR", help="also know this Go toolchain's sources ('auto': go env GOROOT)")
+    p.add_argument("--verify", action="store_true",
+                   help="build, link and vet each changed package before and after the fixes with real Go "
+                        "toolchains (in temporary copies); withdraw the fixes of a package that gets worse")
+    p.add_argument("--go", metavar="GOROOT|BINARY|VERSION", action="append",
+                   help="with --verify: a toolchain to verify with (repeatable; default: go and go1.N.M on "
+                        "PATH and ~/sdk/go*); a version like 1.23 picks an installed one")
     p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
     return p
 
@@ -95,7 +106,10 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
             raise UsageError("--force-branch goes with --branch")
         if args.diff and args.format != "text":
             raise UsageError(f"--diff and --format {args.format} are two different outputs; choose one")
+        if args.go and not args.verify:
+            raise UsageError("--go chooses toolchains for --verify; add --verify")
         options = _options(args)
+        chains = _verify_toolchains(args, prog) if args.verify else []
         chosen = select(_split(args.select), _split(args.ignore))
         if not chosen:
             raise UsageError("--select/--ignore leave no rule to run")
@@ -117,6 +131,11 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
                         include_generated=args.include_generated)
     for p in result.problems:
         print(f"{diff.display_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
+    checked = None if args.verify else False  # False: no --verify; None: nothing to verify
+    if args.verify and result.changes:
+        from . import verify
+        checked = verify.check_run(result, chains, list(options.platforms) if args.platforms else None,
+                                   display=diff.display_path)
     try:
         patch = diff.render(result.changes)
     except diff.DiffError as e:
@@ -129,15 +148,19 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
 
     applied = args.apply and not write_failed
     if args.output:
-        text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch)
+        text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch, checked)
         if not _write_output(args.output, text, prog):
             write_failed = True
     if args.format != "text" and not args.output:
-        sys.stdout.write(_formatted(args.format, result, chosen, applied, patch))
+        sys.stdout.write(_formatted(args.format, result, chosen, applied, patch, checked))
     elif args.diff:
         sys.stdout.write(patch)
+        if checked:
+            sys.stderr.write(checked.to_text())
     else:
         sys.stdout.write(render.text_report(result, applied=applied))
+        if args.verify:
+            sys.stdout.write(_verify_text(checked))
         if patch and not args.apply:
             sys.stdout.write("\n" + patch)
         print(render.summary(result, applying=applied), file=sys.stderr)
@@ -148,10 +171,13 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     return EXIT_FINDINGS if remaining else EXIT_CLEAN
 
 
-def _formatted(fmt: str, result: engine.RunResult, rules, applied: bool, patch: str) -> str:
+def _formatted(fmt: str, result: engine.RunResult, rules, applied: bool, patch: str,
+               checked=None) -> str:
     """The report in a machine format (or the text report with its diff, for --output)."""
     if fmt == "json":
-        return render.json_report(result, applied=applied)
+        # The "verify" field is there exactly when --verify was asked for (null: nothing changed).
+        extra = {"verify": checked.to_json() if checked else None} if checked is not False else None
+        return render.json_report(result, applied=applied, extra=extra)
     if fmt == "sarif":
         from . import sarif
         return sarif.report(result, rules, applied=applied)
@@ -159,6 +185,8 @@ def _formatted(fmt: str, result: engine.RunResult, rules, applied: bool, patch: 
         from . import annotations
         return annotations.report(result)
     text = render.text_report(result, applied=applied)
+    if checked is not False:
+        text += _verify_text(checked)
     return text + ("\n" + patch if patch and not applied else "")
 
 
@@ -173,6 +201,22 @@ def _write_output(name: str, text: str, prog: str) -> bool:
         print(f"{prog}: error: --output {name}: {e}", file=sys.stderr)
         return False
     return True
+
+def _verify_toolchains(args, prog: str) -> list:
+    """The toolchains --verify builds with; a --go that names none is a usage error."""
+    from . import verify
+
+    try:
+        chains = verify.toolchains(args.go)
+    except verify.ToolchainError as e:
+        raise UsageError(f"--verify: {e}") from None
+    for t in chains:
+        print(f"verify: using {t.version} ({t.goroot}; {t.found})", file=sys.stderr)
+    return chains
+
+
+def _verify_text(checked) -> str:
+    return checked.to_text() if checked else "verify: no change to verify\n"
 
 
 def _write(args, result: engine.RunResult, prog: str) -> bool:
@@ -244,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
                 return run_rules(rest)
             if cmd == "explain":
                 return run_explain(rest)
+            if cmd == "gen-test":
+                from .gentest import run_gen_test
+                return run_gen_test(rest)
             return run_check(rest, "gofix-linkname check")
         return run_check(argv)
     except KeyboardInterrupt:

@@ -42,6 +42,8 @@ class RunResult:
     held_back: list[Finding] = field(default_factory=list)  # fixes below the requested safety
     passes: int = 0
     fix_level: Safety | None = None  # the lowest safety applied; None: a check without fixes
+    # Package directories whose fixes --verify withdrew (they made a build worse).
+    withdrawn: set[Path] = field(default_factory=set)
 
     @property
     def has_errors(self) -> bool:
@@ -54,7 +56,13 @@ class RunResult:
         converged run is applied, or its finding went away with another fix.
         """
         return (finding.fix is not None and self.fix_level is not None and not self.has_errors
-                and finding.fix.safety >= self.fix_level)
+                and finding.fix.safety >= self.fix_level and not self.is_withdrawn(finding))
+
+    def is_withdrawn(self, finding: Finding) -> bool:
+        """Whether --verify withdrew the fix of ``finding``, which would otherwise apply."""
+        return (bool(self.withdrawn) and finding.fix is not None and self.fix_level is not None
+                and finding.fix.safety >= self.fix_level and any(
+            p.parent.resolve() in self.withdrawn for p in finding.fix.touches() | {finding.path}))
 
 
 class Workspace:

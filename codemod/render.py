@@ -20,6 +20,8 @@ def text_report(result: RunResult, applied: bool = False, show_fixes: bool = Tru
         if show_fixes and f.fix:
             if result.fixed(f):
                 state = " (applied)" if applied else ""
+            elif result.is_withdrawn(f):
+                state = " (withdrawn: --verify found it makes the build worse)"
             else:
                 state = " (held back: needs --unsafe-fixes)" if f.fix.safety < (result.fix_level or 0) else " (not applied)"
             why = f" [{f.fix.why_unsafe}]" if f.fix.why_unsafe else ""
@@ -55,6 +57,8 @@ def finding_json(f: Finding, result: RunResult) -> dict:
     if f.fix:
         fix = {"safety": str(f.fix.safety), "description": f.fix.description,
                "applicable": result.fixed(f)}
+        if result.is_withdrawn(f):
+            fix["withdrawn"] = True
         if f.fix.why_unsafe:
             fix["why_unsafe"] = f.fix.why_unsafe
     obj = {
@@ -77,11 +81,12 @@ def finding_json(f: Finding, result: RunResult) -> dict:
     return obj
 
 
-def json_report(result: RunResult, applied: bool) -> str:
+def json_report(result: RunResult, applied: bool, extra: dict | None = None) -> str:
     doc = {
         "findings": [finding_json(f, result) for f in result.findings],
         "errors": [{"path": display_path(p.path), "message": p.message}
                    for p in result.problems if p.error],
         "applied": applied,
+        **(extra or {}),
     }
     return json.dumps(doc, indent=2, default=str) + "\n"
