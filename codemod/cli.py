@@ -13,6 +13,7 @@ Exit codes: 0 nothing found (or, with --apply, everything found was fixed), 1 fi
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -57,6 +58,7 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--ignore", metavar="RULES", help="comma-separated rule codes, prefixes or names")
     p.add_argument("--go-versions", metavar="RANGE", help="Go releases the code is built with, e.g. 1.22-1.27")
     p.add_argument("--platforms", metavar="LIST", help="GOOS/GOARCH list, e.g. linux/amd64,darwin/arm64")
+    p.add_argument("--tags", metavar="LIST", help="build tags to treat as set, as with go build -tags a,b")
     p.add_argument("--goroot", metavar="DIR", help="also know this Go toolchain's sources ('auto': go env GOROOT)")
     p.add_argument("--verify", action="store_true",
                    help="build, link and vet each changed package before and after the fixes with real Go "
@@ -88,6 +90,11 @@ def _options(args) -> Options:
         kw["platforms"] = plats
     if args.goroot:
         kw["goroot"] = args.goroot
+    if args.tags:
+        tags = [x.strip() for x in args.tags.replace(" ", ",").split(",") if x.strip()]
+        if any(not re.fullmatch(r"[A-Za-z0-9_.]+", t) for t in tags):
+            raise UsageError(f"--tags: {args.tags!r} is not a list of build tags like a,b")
+        kw["tags"] = frozenset(tags)
     return Options(**kw)
 
 

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import discovery
+from . import discovery, linkset
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
+from .linkset import ModuleSymbols
 from .model import BOM, GoFile, Module, PackageFacts, parse_file, parse_go_mod
 from .rule import BuildFileContext, Context, Options, Rule
 
@@ -74,6 +75,7 @@ class Workspace:
         # path -> (model, the trigger words it was loaded for)
         self._models: dict[Path, tuple[GoFile | Problem | None, tuple[str, ...]]] = {}
         self._modules: dict[Path, Module | None] = {}
+        self._symbols: dict[Path, ModuleSymbols] = {}
 
     def read(self, path: Path) -> bytes | None:
         if path not in self.current:
@@ -88,6 +90,21 @@ class Workspace:
         self.read(path)
         self.current[path] = data
         self._models.pop(path, None)
+        self._symbols.clear()  # a fix may add or remove a definition
+
+    def module_symbols(self, root: Path, module: Module | None) -> ModuleSymbols:
+        """What the module at ``root`` defines for the linker, as the files are now."""
+        root = root.resolve()
+        if root not in self._symbols:
+            # The scan walks absolute paths; the workspace may know a file by a relative one,
+            # and its edited contents are what the next pass must see.
+            known = {p.resolve(): p for p in self.current}
+
+            def read(path: Path) -> bytes | None:
+                return self.read(known.get(path, path))
+
+            self._symbols[root] = linkset.scan(root, module, read)
+        return self._symbols[root]
 
     def changed(self) -> dict[Path, tuple[bytes | None, bytes | None]]:
         return {p: (self.original[p], d) for p, d in self.current.items() if d != self.original[p]}
@@ -277,12 +294,16 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
             continue
         facts = package_facts(ws, directory, dir_files)
         module = ws.module_for(directory)
+        root = module.root if module is not None else directory
+
+        def provider(root=root, module=module):
+            return ws.module_symbols(root, module)
         for path, model in parsed.items():
             data = model.source
             for rule in rules:
                 if not any(t.encode() in data for t in rule.triggers):
                     continue
-                ctx = Context(rule, model, facts, module, options, parsed)
+                ctx = Context(rule, model, facts, module, options, parsed, provider)
                 for finding in rule.check(ctx):
                     if finding.fix and model.generated and not include_generated:
                         finding = _without_fix(finding, "generated file: fixes are not applied "

@@ -66,9 +66,12 @@ def std_pull(ctx: Context, d: Directive) -> bool:
         return False
     if d.declaration.has_body:
         return False  # a body defines the symbol: pull-with-body (LN002) speaks about that
-    if not is_pull(ctx, pkg):
+    if not is_pull(ctx, pkg) or not knowledge.known_package(pkg):
         return False
-    return knowledge.known_package(pkg)
+    if d.target in symbols_anywhere(pkg):
+        return True  # std defines it; a second definition in the module is pull-with-body's
+    # A symbol only the module's own build defines (a push, assembly) is the module's.
+    return not ctx.defined_by_build(d)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 from .edits import AddImport, Fix, Safety
 from .findings import Finding, Severity
 from .knowledge import DEFAULT_PLATFORMS
+from .linkset import ModuleSymbols
 from .model import GoFile, Module, PackageFacts, Span
 
 
@@ -67,6 +68,7 @@ class Options:
     release_range: tuple[str, str] | None = None
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     goroot: str | None = None
+    tags: frozenset[str] = frozenset()  # --tags a,b: build tags set as with ``go build -tags``
 
 
 @dataclass
@@ -80,6 +82,8 @@ class Context:
     options: Options
     # All parsed files of the same directory (the package), this one included.
     siblings: dict[Path, GoFile] = field(default_factory=dict)
+    # Computes, on first use, the symbols the module's own code defines (codemod.linkset).
+    symbols_provider: Callable[[], ModuleSymbols] | None = None
 
     def finding(self, where, message: str, *, fix: Fix | None = None,
                 severity: Severity | None = None, failing_releases: dict[str, str] | None = None,
@@ -127,7 +131,34 @@ class Context:
     def build_matrix(self) -> list:
         """The (release, GOOS, GOARCH) targets that compile this file (see codemod.versions)."""
         from .versions import build_matrix
-        return build_matrix(self.file, self.module, self.options.release_range, self.options.platforms)
+        return build_matrix(self.file, self.module, self.options.release_range, self.options.platforms,
+                            self.options.tags)
+
+    @functools.cached_property
+    def module_symbols(self) -> ModuleSymbols:
+        return self.symbols_provider() if self.symbols_provider is not None else ModuleSymbols()
+
+    def defined_by_build(self, directive) -> list:
+        """The targets of the file's build matrix where the module's own code defines the
+        directive's target (a push with a body, assembly, or another variable declaration
+        naming it, when std does not define it there).
+
+        A pull of such a symbol is satisfied by the module, whatever std does.
+        """
+        from . import knowledge
+
+        out = []
+        symbol = directive.target
+        test = self.file.path.name.endswith("_test.go")
+        here = (self.file.path.resolve(), directive.span.line)
+        for t in self.build_matrix:
+            defs = [d for d in self.module_symbols.defining(symbol, t, self.options.tags, for_test=test)
+                    if (d.path.resolve(), d.line) != here]
+            if any(d.how != "var" for d in defs):
+                out.append(t)
+            elif defs and knowledge.lookup(symbol, t.release, t.goos, t.goarch).symbol is None:
+                out.append(t)
+        return out
 
     @functools.cached_property
     def import_path(self) -> str | None:

@@ -11,10 +11,13 @@ is compiled for.  It is the product of
   windows/amd64);
 
 filtered by the file's own constraint: its file-name suffixes (``_linux``, ``_arm64``) and its
-``//go:build`` (or ``// +build``) expression, where ``go1.N`` tags are minimum releases.  Tags
-that are neither releases nor platforms (``purego``, ``cgo``, ``race``...) are chosen by the
-user at build time, so a file counts as built when *some* choice of them satisfies the
-expression; ``ignore`` and ``gccgo`` never hold (gofix-linkname models the gc toolchain).
+``//go:build`` (or ``// +build``) expression, where ``go1.N`` tags are minimum releases.  Other tags are evaluated as
+``go build`` does by default: a tag nobody sets (``purego``, ``race``, ``routinex``) is false
+unless the user names it with ``--tags`` (like ``go build -tags``); ``gc`` holds, ``ignore``
+and ``gccgo`` never do (gofix-linkname models the gc toolchain).  Two kinds of tag depend on
+the environment rather than on the command line, so a file counts as built when some value of
+them satisfies the expression: ``cgo`` (on with a C compiler, off when cross-compiling) and
+``goexperiment.*`` (each release has its own defaults).
 
 The other half is writing constraints: :func:`release_bound` turns "the releases where this
 works" into an expression such as ``!go1.23`` or ``go1.22 && !go1.25``; :func:`simplify`
@@ -36,7 +39,7 @@ from .edits import TextEdit
 from .model import GoFile, Module
 
 _NEVER = frozenset({"ignore", "gccgo"})
-_MAX_FREE_TAGS = 8  # more free tags than this: assume some choice builds the file
+_MAX_FREE_TAGS = 8  # more environmental tags than this: assume some choice builds the file
 
 
 def known_releases() -> tuple[str, ...]:
@@ -108,26 +111,42 @@ def release_range(module: Module | None, chosen: tuple[str, str] | None = None) 
     return tuple(dict.fromkeys(r for r in (lo, hi) if key(r) <= key(hi)))
 
 
-def _decided(tag: str) -> bool:
-    return (tag in bc.KNOWN_OS or tag in bc.KNOWN_ARCH or tag in ("unix", "gc") or tag in _NEVER
-            or re.fullmatch(r"go1\.\d+", tag) is not None)
+def _environmental(tag: str) -> bool:
+    """Tags whose value the environment decides, not the command line: either value may hold."""
+    return tag == "cgo" or tag.startswith("goexperiment.")
 
 
-def builds_on(filename: str, expr: Expr | None, target: Target) -> bool:
-    """Whether some choice of the user's own tags puts the file into ``target``'s build."""
+def _default_tag(tag: str, target: Target, tags: frozenset[str]) -> bool:
+    if tag in _NEVER:
+        return False
+    if tag in tags:
+        return True
+    if target.satisfies(tag):
+        return True
+    # The first microarchitecture level of each port is the default (GOAMD64=v1, GOARM64=v8.0).
+    return tag in _DEFAULT_LEVELS.get(target.goarch, ())
+
+
+_DEFAULT_LEVELS = {"amd64": ("amd64.v1",), "arm64": ("arm64.v8.0",), "386": ("386.sse2",)}
+
+
+def builds_on(filename: str, expr: Expr | None, target: Target, tags=frozenset()) -> bool:
+    """Whether ``go build`` (with ``-tags`` ``tags``) puts the file into ``target``'s build.
+
+    Tags nobody sets are false; ``cgo`` and ``goexperiment.*`` may take either value.
+    """
     if not bc.filename_matches(filename, target):
         return False
     if expr is None:
         return True
-    free = sorted(t for t in bc.tags_of(expr) if not _decided(t))
+    tags = frozenset(tags)
+    free = sorted(t for t in bc.tags_of(expr) if _environmental(t) and t not in tags)
     if len(free) > _MAX_FREE_TAGS:
         return True
 
     def ok(chosen: frozenset[str]):
         def sat(tag: str) -> bool:
-            if tag in _NEVER:
-                return False
-            return tag in chosen if tag in free else target.satisfies(tag)
+            return tag in chosen if tag in free else _default_tag(tag, target, tags)
         return sat
 
     for bits in itertools.product((False, True), repeat=len(free)):
@@ -147,10 +166,10 @@ def targets(releases, platforms) -> list[Target]:
 
 
 def build_matrix(file: GoFile, module: Module | None, chosen: tuple[str, str] | None,
-                 platforms: tuple[str, ...]) -> list[Target]:
-    """Every (release, platform) target of the range that compiles ``file``."""
+                 platforms: tuple[str, ...], tags=frozenset()) -> list[Target]:
+    """Every (release, platform) target of the range that compiles ``file`` (``-tags tags``)."""
     return [t for t in targets(release_range(module, chosen), platforms)
-            if builds_on(file.path.name, file.constraint.expr, t)]
+            if builds_on(file.path.name, file.constraint.expr, t, tags)]
 
 
 def releases_of(matrix: list[Target]) -> list[str]:

@@ -53,7 +53,7 @@ def hidden_pulls(ctx: BuildFileContext) -> list[str]:
             rel = path.resolve().relative_to(root)
         except ValueError:
             continue
-        matrix = build_matrix(f, ctx.module, ctx.options.release_range, ctx.options.platforms)
+        matrix = build_matrix(f, ctx.module, ctx.options.release_range, ctx.options.platforms, ctx.options.tags)
         if not matrix:
             continue
         if f.package == "main":

@@ -204,7 +204,7 @@ def test_a_fix_that_can_never_apply_is_not_claimed_as_applied(tmp_path, monkeypa
     assert not any(result.fixed(f) for f in result.findings)
 
 
-MIXED = b"package p\nfunc x() int { return 1 }\n\n//go:linkname x runtime.x\n"
+MIXED = b"package p\nfunc x() int64 { return 1 }\n\n//go:linkname x runtime.nanotime\n"
 
 
 def test_real_rules_whose_edits_meet_at_one_point(tmp_path, monkeypatch):
@@ -215,7 +215,7 @@ def test_real_rules_whose_edits_meet_at_one_point(tmp_path, monkeypatch):
     result = run(tmp_path, monkeypatch, registry.select(["LN001", "LN002", "LN003"]), MIXED)
     assert not result.problems
     after = result.changes[Path("f.go")][1]
-    assert after == b'package p\n\nimport _ "unsafe"\n//go:linkname x runtime.x\nfunc x() int\n\n'
+    assert after == b'package p\n\nimport _ "unsafe"\n//go:linkname x runtime.nanotime\nfunc x() int64\n\n'
     assert parse_file(Path("f.go"), after).syntax_errors == []
     (tmp_path / "f.go").write_bytes(after)
     again = engine.run(["."], registry.select(["LN001", "LN002", "LN003"]), Options(), fix_level=Safety.SAFE)

@@ -14,10 +14,11 @@ from tests.e2e import gofix
 SELECT = ("--select", "LN001,LN002,LN003")
 MISSING = b"package p\n\n//go:linkname x runtime.x\nfunc x()\n"
 MISSING_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname x runtime.x\nfunc x()\n'
-PULL = b'package p\n\nimport _ "unsafe"\n\n//go:linkname y runtime.y\nfunc y() int64 { return 1 }\n'
-PULL_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname y runtime.y\nfunc y() int64\n'
-BOTH = b"package p\n\n//go:linkname z runtime.z\nfunc z() int64 { return 1 }\n"
-BOTH_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname z runtime.z\nfunc z() int64\n'
+# A body on a declaration naming a symbol std defines: a duplicated definition (LN002).
+PULL = b'package p\n\nimport _ "unsafe"\n\n//go:linkname y runtime.nanotime\nfunc y() int64 { return 1 }\n'
+PULL_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname y runtime.nanotime\nfunc y() int64\n'
+BOTH = b"package p\n\n//go:linkname z runtime.nanotime\nfunc z() int64 { return 1 }\n"
+BOTH_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname z runtime.nanotime\nfunc z() int64\n'
 
 
 def git(repo: Path, *args: str, check: bool = True) -> str:

@@ -77,12 +77,26 @@ def test_matrix_filename_suffix_and_goos_tags():
     assert all(t.goos != "windows" for t in v.build_matrix(h, module("1.27"), None, PLATFORMS))
 
 
-def test_user_tags_are_free_but_ignore_never_holds():
-    assert v.builds_on("a.go", bc.parse_expr("purego"), Target("1.23", "linux", "amd64"))
-    assert v.builds_on("a.go", bc.parse_expr("!purego && cgo"), Target("1.23", "linux", "amd64"))
-    assert not v.builds_on("a.go", bc.parse_expr("purego && !purego"), Target("1.23", "linux", "amd64"))
-    assert not v.builds_on("a.go", bc.parse_expr("ignore"), Target("1.23", "linux", "amd64"))
-    assert not v.builds_on("a.go", bc.parse_expr("go1.24 && purego"), Target("1.23", "linux", "amd64"))
+def test_tags_nobody_sets_are_false_as_in_go_build():
+    t = Target("1.23", "linux", "amd64")
+    assert not v.builds_on("a.go", bc.parse_expr("purego"), t)
+    assert not v.builds_on("a.go", bc.parse_expr("routinex"), t)
+    assert v.builds_on("a.go", bc.parse_expr("!routinex"), t)
+    assert v.builds_on("a.go", bc.parse_expr("routinex"), t, frozenset({"routinex"}))
+    assert not v.builds_on("a.go", bc.parse_expr("!routinex"), t, frozenset({"routinex"}))
+    assert not v.builds_on("a.go", bc.parse_expr("ignore"), t, frozenset({"ignore"}))
+    assert not v.builds_on("a.go", bc.parse_expr("gccgo"), t)
+    assert v.builds_on("a.go", bc.parse_expr("gc && amd64.v1"), t)
+    assert not v.builds_on("a.go", bc.parse_expr("amd64.v3"), t)
+    assert not v.builds_on("a.go", bc.parse_expr("go1.24 && purego"), t, frozenset({"purego"}))
+
+
+def test_cgo_and_experiments_may_be_either():
+    t = Target("1.23", "linux", "amd64")
+    assert v.builds_on("a.go", bc.parse_expr("cgo"), t)
+    assert v.builds_on("a.go", bc.parse_expr("!cgo"), t)
+    assert not v.builds_on("a.go", bc.parse_expr("cgo && !cgo"), t)
+    assert v.builds_on("a.go", bc.parse_expr("goexperiment.swissmap"), t)
 
 
 @pytest.mark.parametrize("releases, text", [

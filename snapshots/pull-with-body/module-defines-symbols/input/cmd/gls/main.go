@@ -1,0 +1,9 @@
+package main
+
+import (
+	"fmt"
+
+	"example.com/gls"
+)
+
+func main() { fmt.Println(gls.Current()) }

@@ -1,0 +1,52 @@
+"""The symbols a module's own build defines (codemod.linkset)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from codemod import linkset
+from codemod.buildconstraint import Target
+from codemod.model import parse_go_mod
+
+AMD64 = Target("1.23", "linux", "amd64")
+ARM64 = Target("1.23", "linux", "arm64")
+
+
+def _module(root: Path, files: dict[str, str]):
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    mod = parse_go_mod(root / "go.mod", (root / "go.mod").read_text())
+    return linkset.scan(root, mod, lambda p: p.read_bytes() if p.exists() else None)
+
+
+def test_pushes_variables_and_assembly_define_symbols(tmp_path):
+    syms = _module(tmp_path, {
+        "go.mod": "module example.com/m\n\ngo 1.21\n",
+        "a/a.go": 'package a\n\nimport _ "unsafe"\n\n//go:linkname f runtime.getgp\nfunc f() int { return 1 }\n\n'
+                  '//go:linkname g other.g\nfunc g() int\n\n//go:linkname v shared.counter\nvar v int\n',
+        "a/asm_amd64.s": "#include \"textflag.h\"\n\nTEXT ·getg(SB), NOSPLIT, $0-8\n\tRET\n"
+                         "TEXT runtime\u2215debug·hook(SB), NOSPLIT, $0\n\tRET\n",
+        "a/x_test.go": 'package a\n\nimport _ "unsafe"\n\n//go:linkname h lib.h\nfunc h() {}\n',
+        "b/b.go": '//go:build tagx\n\npackage b\n\nimport _ "unsafe"\n\n//go:linkname f lib.tagged\nfunc f() {}\n',
+        "nested/go.mod": "module example.com/n\n",
+        "nested/n.go": 'package n\n\nimport _ "unsafe"\n\n//go:linkname f lib.nested\nfunc f() {}\n',
+        "vendor/example.org/dep/d.s": "TEXT ·asm(SB), 0, $0\n\tRET\n",
+        "testdata/t.go": 'package t\n\nimport _ "unsafe"\n\n//go:linkname f lib.testdata\nfunc f() {}\n',
+    })
+    assert syms.defines("runtime.getgp", AMD64)
+    assert not syms.defines("other.g", AMD64)  # a pull defines nothing
+    assert [d.how for d in syms.definitions["shared.counter"]] == ["var"]
+    assert syms.defines("example.com/m/a.getg", AMD64) and not syms.defines("example.com/m/a.getg", ARM64)
+    assert syms.defines("runtime/debug.hook", AMD64)
+    assert not syms.defines("lib.h", AMD64) and syms.defines("lib.h", AMD64, for_test=True)
+    assert not syms.defines("lib.tagged", AMD64) and syms.defines("lib.tagged", AMD64, {"tagx"})
+    assert "lib.nested" not in syms.definitions and "lib.testdata" not in syms.definitions
+    assert syms.defines("example.org/dep.asm", AMD64)
+
+
+def test_std_defines_per_release():
+    nanotime = [Target(r, "linux", "amd64") for r in ("1.21", "1.27")]
+    assert linkset.std_defines("runtime.nanotime", nanotime) == nanotime
+    assert linkset.std_defines("runtime.getgp", nanotime) == []
+    assert linkset.std_defines("routine.isNil", nanotime) == []
+    assert linkset.std_defines("runtime.cheaprand", nanotime) == nanotime[1:]

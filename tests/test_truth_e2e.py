@@ -1,0 +1,57 @@
+"""What the build itself does, checked with real toolchains: symbols the module defines,
+build tags nobody sets, files no release compiles, dead branches, gated pairs.
+
+Each case is a minimal module that links with the real linkers (a main package, so the
+linker runs); gofix-linkname must report nothing false about it and --apply must leave it
+byte-identical (or, where it has something true to fix, leave it building).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import go_build, gofix, write_module
+from tests.gotoolchains import run_go
+
+RELEASES = ("1.21", "1.23", "1.27")  # the releases CI installs
+SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _copy_case(name: str, dest: Path) -> Path:
+    shutil.copytree(SNAPSHOTS / name / "input", dest)
+    return dest
+
+
+def _apply_changes_nothing(module: Path, *args: str) -> None:
+    before = _tree(module)
+    check = gofix(module, "--format", "json", *args, "./...")
+    assert check.returncode == 0, check.stdout + check.stderr
+    applied = gofix(module, "--apply", *args, "./...")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert _tree(module) == before
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_symbols_the_module_defines_are_not_hazards(tmp_path, release):
+    # A goroutine-local-storage layout: pushes with bodies into names std never defines
+    # (runtime.getgp) and into no package at all (gls.isNil), assembly, a file behind a tag
+    # nobody sets.  It links on every release and platform; the tool must find nothing.
+    module = _copy_case("pull-with-body/module-defines-symbols", tmp_path / "m")
+    for goarch in ("", "arm64"):
+        env = {"GOARCH": goarch, "CGO_ENABLED": "0"} if goarch else {}
+        p = run_go(release, ["build", "-o", str(tmp_path / "gls"), "./cmd/gls"], module, **env)
+        assert p.returncode == 0, p.stdout
+    _apply_changes_nothing(module)
+    # With the tag set, g.go (which defines both symbols) leaves the build: the pulls are now
+    # undefined, and both the linker and the tool say so.
+    p = run_go(release, ["build", "-tags", "glsx", "-o", "/dev/null", "./cmd/gls"], module)
+    assert p.returncode != 0 and "getgp" in p.stdout, p.stdout
+    tagged = gofix(module, "--tags", "glsx", "--select", "LN104", "./...")
+    assert tagged.returncode == 1 and "gls.go:10:1: LN104" in tagged.stdout, tagged.stdout
