@@ -138,6 +138,9 @@ def plan_package(directory: Path, files: list[Path]) -> dict[Path, tuple[bytes |
         if f.constraint.error:
             raise GenTestError(f"{display_path(path)}: malformed build constraint ({f.constraint.error}); "
                                "no test generated for its package")
+        expr = f.constraint.expr
+        if buildconstraint.tags_of(expr) == {"ignore"} and not buildconstraint.evaluate(expr, lambda t: False):
+            continue  # `//go:build ignore`: never built (often a generator's package main)
         parsed.append(f)
     packages = {f.package for f in parsed if f.package}
     if len(packages) > 1:

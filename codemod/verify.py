@@ -630,7 +630,7 @@ def verify(changes: dict[Path, tuple[bytes | None, bytes | None]], chains: list[
                                                  [before_root / pkg.rel / n for n in names]))
                 fresh = sorted(after_bad - before_bad)
                 if fresh:
-                    why = f"gofmt -l lists {', '.join(fresh)} after the fixes"
+                    why = f"gofmt -l ({newest.version}) lists {', '.join(fresh)} after the fixes"
                     for c in report.cells:
                         if c.package == pkg.display and not c.worse:
                             c.worse, c.why = True, f"gofmt: {why}"
@@ -638,7 +638,9 @@ def verify(changes: dict[Path, tuple[bytes | None, bytes | None]], chains: list[
                                 c.after = Side(FAIL, "gofmt", why)
     for c in report.cells:
         if c.worse and c.package not in report.withdrawn:
-            report.withdrawn[c.package] = f"worse on {c.column}: {c.why}"
+            # gofmt runs once per package, whatever the toolchain column.
+            where = "" if c.why.startswith("gofmt:") else f"worse on {c.column}: "
+            report.withdrawn[c.package] = where + c.why
     report.cells.sort(key=lambda c: (c.package, _version_key(c.toolchain), c.platform))
     return report
 
