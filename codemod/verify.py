@@ -282,7 +282,7 @@ class Report:
             if c.after.status == CANNOT:
                 lines.append(f"  {c.package} ({c.column}): cannot verify: {_first_line(c.after.message)}")
         for pkg, why in sorted(self.withdrawn.items()):
-            lines.append(f"  withdrawn: {pkg}: {why}")
+            lines.append(f"  withdrawn: {pkg}: " + why.replace("\n", "\n      "))
         return "\n".join(lines) + "\n"
 
 
@@ -361,7 +361,8 @@ class _Outcome:
 
 
 def _trim(out: str, limit: int = 12) -> str:
-    lines = [ln for ln in out.strip().splitlines() if ln.strip()]
+    """The toolchain's output without blank lines and the go command's ``# package`` headers."""
+    lines = [ln for ln in out.strip().splitlines() if ln.strip() and not ln.startswith("# ")]
     if len(lines) > limit:
         lines = lines[:limit] + [f"... ({len(lines) - limit} more lines)"]
     return "\n".join(lines)
