@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import discovery, linkset
+from . import discovery, linkset, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
@@ -109,17 +109,20 @@ class Workspace:
     def changed(self) -> dict[Path, tuple[bytes | None, bytes | None]]:
         return {p: (self.original[p], d) for p, d in self.current.items() if d != self.original[p]}
 
-    def model(self, path: Path, triggers: tuple[str, ...]) -> GoFile | Problem | None:
-        """The parsed file, a Problem saying why it cannot be used, or None when no rule cares."""
+    def model(self, path: Path, triggers: tuple[str, ...] | None) -> GoFile | Problem | None:
+        """The parsed file, a Problem saying why it cannot be used, or None when no rule cares.
+
+        ``triggers`` None parses the file whatever words it contains."""
         cached = self._models.get(path)
         # A file the pre-filter skipped for some trigger words may matter for others.
-        if cached is not None and (cached[0] is not None or set(triggers) <= set(cached[1])):
+        if cached is not None and (cached[0] is not None or (
+                triggers is not None and cached[1] is not None and set(triggers) <= set(cached[1]))):
             return cached[0]
         result = self._load(path, triggers)
         self._models[path] = (result, triggers)
         return result
 
-    def _load(self, path: Path, triggers: tuple[str, ...]) -> GoFile | Problem | None:
+    def _load(self, path: Path, triggers: tuple[str, ...] | None) -> GoFile | Problem | None:
         try:
             data = self.read(path)
         except OSError as e:
@@ -134,7 +137,7 @@ class Workspace:
             return Problem(path, f"not valid UTF-8 (byte {e.start}), skipped")
         # The cheap pre-filter: a file that mentions none of the trigger words cannot concern
         # any rule, so it is never parsed.
-        if not any(t.encode() in data for t in triggers):
+        if triggers is not None and not any(t.encode() in data for t in triggers):
             return None
         model = parse_file(path, data)
         if model.syntax_errors:
@@ -290,18 +293,38 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
     findings: list[Finding] = []
     for directory, dir_files in by_dir.items():
         parsed = {p: models[p] for p in dir_files if p in models}
-        if not parsed:
+        if not parsed and not any(r.follows_calls for r in rules):
             continue
         facts = package_facts(ws, directory, dir_files)
+        if not parsed and not any(b"go:linkname" in (ws.read(directory / n) or b"") for n in facts.go_files):
+            continue
         module = ws.module_for(directory)
         root = module.root if module is not None else directory
 
         def provider(root=root, module=module):
             return ws.module_symbols(root, module)
+        # A file no release in range compiles on any platform (``//go:build gccgo``, ``ignore``,
+        # ``!go1.19`` in a module starting at 1.21, a tag nobody sets) never reaches a compiler
+        # or linker: nothing is claimed about it or changed in it, and it is no package member.
+        # Once the package pulls something, any of its files may call the pull by its local
+        # name (``mono()``), words or not: read them all, for the rules that follow calls.
+        widened = any(d.target for m in parsed.values() for d in m.directives) or not parsed
+        if widened:
+            for name in facts.go_files:
+                p = directory / name
+                if p not in parsed:
+                    m = ws.model(p, None)
+                    if isinstance(m, GoFile):
+                        parsed[p] = m
+        parsed = {p: m for p, m in parsed.items()
+                  if versions.build_matrix(m, module, options.release_range, options.platforms, options.tags)}
+        run_files = set(dir_files)
         for path, model in parsed.items():
+            if path not in run_files:
+                continue  # a sibling read for the package's sake, not one the run was given
             data = model.source
             for rule in rules:
-                if not any(t.encode() in data for t in rule.triggers):
+                if not any(t.encode() in data for t in rule.triggers) and not (widened and rule.follows_calls):
                     continue
                 ctx = Context(rule, model, facts, module, options, parsed, provider)
                 for finding in rule.check(ctx):

@@ -74,6 +74,23 @@ def std_pull(ctx: Context, d: Directive) -> bool:
     return not ctx.defined_by_build(d)
 
 
+def gated_by_counterpart(ctx: Context, f, d: Directive) -> bool:
+    """Whether the pull ``d`` (in file ``f``) is kept where it belongs: its file is built on only
+    some targets of ``ctx.file``'s build, and on each of the others a sibling file of the same
+    package declares ``d.local`` with a body.  That is what a release-bounded pull with a public
+    companion looks like (``//go:build !go1.22`` pull, ``//go:build go1.22`` implementation):
+    the maintainers made the choice a fix would make, so there is nothing to report."""
+    from .versions import builds_on
+
+    tags = ctx.options.tags
+    outside = [t for t in ctx.build_matrix if not builds_on(f.path.name, f.constraint.expr, t, tags)]
+    if not outside:
+        return False
+    bodies = [g for g in ctx.siblings.values() if g is not f and g.package == f.package
+              and any(x.kind == "func" and x.has_body for x in g.declarations.get(d.local, ()))]
+    return all(any(builds_on(g.path.name, g.constraint.expr, t, tags) for g in bodies) for t in outside)
+
+
 @functools.lru_cache(maxsize=1024)
 def _symbols(pkg: str, release: str) -> frozenset[str]:
     return frozenset(knowledge.package_symbols(pkg, release))

@@ -47,6 +47,9 @@ class Rule:
     # Words whose presence in a file makes the rule worth parsing it for; the engine's cheap
     # pre-filter skips files that contain none of any rule's triggers.
     triggers: tuple[str, ...] = ("go:linkname",)
+    # A rule that follows calls of a pull by its local name runs on every file of a package
+    # that pulls something, trigger words or not (a loop in a sibling file calling ``mono()``).
+    follows_calls: bool = False
     # "go" rules see parsed Go files; "build-file" rules see other files (Makefiles, CI).
     scope: str = "go"
     # File names (globs, relative to a module or scan root) a build-file rule reads.

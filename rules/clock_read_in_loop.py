@@ -7,13 +7,14 @@ Flags each call, inside a ``for`` loop, of a function that pulls a runtime clock
 iteration to the next, it offers to hoist it into a variable before the loop.
 
 ## Why is this bad?
-It is a matter of speed, and the common belief about it is wrong.  A pull has no body the
-compiler can inline, and reading the clock costs a call each time.  Measured with
+It is a matter of speed.  A pull has no body the compiler can inline, and reading the clock
+costs a call each time.  Measured with
 ``go test -bench`` on Go 1.21.13 and 1.27.3 (linux/amd64): a loop adding ``runtimeNano()``
 took 96.5 and 52.9 ns per iteration, ``time.Now().UnixNano()`` 187.7 and 120.3 ns,
 ``time.Since(t0)`` 81.6 and 54.1 ns, and the same loop with the read hoisted 5.4 and 1.6 ns.
-So the pull is not faster than the public clock; hoisting the read out of the loop is what
-pays.
+So the pull is faster than ``time.Now()`` (53-97 ns against 120-188 ns) but no faster than
+``time.Since(t0)`` (54-82 ns), the public monotonic reading; the read it saves is what pays,
+and hoisting it out of the loop saves it on every iteration.
 
 The hoist is never offered when the reading has to be fresh: when the call is in the loop's
 condition or post statement, when its value is compared (with a deadline, a limit, or another
@@ -170,8 +171,9 @@ def check(ctx: Context):
     for call, local, target, loops, blocker in plans:
         line = loops[0].loop.start_point[0] + 1
         base = (f"{local}() reads {target} on every iteration of the loop at line {line}: the pull "
-                "cannot be inlined and is no faster than time.Now() (measured), so a read per "
-                "iteration is what costs")
+                "cannot be inlined; measured, a read costs 53-97 ns, less than time.Now() "
+                "(120-188 ns) and about as much as time.Since (54-82 ns), so the read per "
+                "iteration is what costs, not the clock chosen")
         if blocker is not None:
             yield ctx.finding(call, f"{base}; not hoisted, {blocker}", severity=Severity.INFO,
                               fix_withheld=f"not hoisted: {blocker}")
@@ -190,6 +192,7 @@ RULE = Rule(
     fix=FixAvailability.SOMETIMES,
     fix_safeties=(Safety.UNSAFE,),
     check=check,
+    follows_calls=True,
     doc=__doc__,
     triggers=("go:linkname", "nanotime", "cputicks", "walltime"),
 )

@@ -263,5 +263,6 @@ RULE = Rule(
     fix=FixAvailability.SOMETIMES,
     fix_safeties=(Safety.UNSAFE,),
     check=check,
+    follows_calls=True,
     doc=__doc__,
 )

@@ -79,6 +79,7 @@ from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.imports import import_name
 from codemod.model import Directive, GoFile
+from codemod.pulls import gated_by_counterpart
 from codemod.replacements import RAND_V2, RANDOM_FAMILY, RandomGenerator, rand_v2_allowed
 from codemod.rule import Context, FixAvailability, Rule
 
@@ -300,6 +301,9 @@ def check(ctx: Context):
                 **({} if fix else {"fix_withheld": "the call cannot be rewritten in place "
                                                    "(package level, or a loop header)"}))
             continue
+        pull_file = pulls[local][0]
+        if gated_by_counterpart(ctx, pull_file, d):
+            continue  # the pull is kept where it links, with a public implementation elsewhere
         fix, path = public_fix(ctx, call, d.target, gen)
         api = path or (RAND_V2 if use_v2(ctx) else "math/rand")
         yield ctx.finding(
@@ -332,6 +336,7 @@ RULE = Rule(
     fix=FixAvailability.SOMETIMES,
     fix_safeties=(Safety.SAFE, Safety.UNSAFE,),
     check=check,
+    follows_calls=True,
     doc=__doc__,
     triggers=("go:linkname", "fastrand", "cheaprand"),
 )

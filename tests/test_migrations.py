@@ -257,9 +257,9 @@ def test_safe_level_applies_only_the_removal(tmp_path):
     assert "fastrand" not in after and "nanotime()" in after
 
 
-def test_unparsed_sibling_keeps_a_pull_whose_name_has_no_trigger_word(tmp_path):
-    # other.go mentions none of the rule's trigger words, so it is never parsed: a pull named
-    # r64 may be called there, and must not be removed.
+def test_sibling_without_trigger_words_is_read_once_the_package_pulls(tmp_path):
+    # other.go mentions none of the rule's trigger words; the package pulls, so it is read all
+    # the same: its call is rewritten, and only then is the pull, now unused, removed.
     result = run(tmp_path, {
         "a.go": """
             package a
@@ -275,7 +275,9 @@ def test_unparsed_sibling_keeps_a_pull_whose_name_has_no_trigger_word(tmp_path):
             func use() uint64 { return r64() }
         """,
     })
-    assert result.changes == {}
+    assert [f.path.name for f in result.findings if f.rule == "LN202"] == ["other.go"]
+    after = {p.name: a.decode() for p, (_, a) in result.changes.items()}
+    assert "rand.Uint64()" in after["other.go"] and "r64" not in after["a.go"]
 
 
 # ------------------------------------------------------------------------------ properties

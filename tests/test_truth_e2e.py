@@ -55,3 +55,45 @@ def test_symbols_the_module_defines_are_not_hazards(tmp_path, release):
     assert p.returncode != 0 and "getgp" in p.stdout, p.stdout
     tagged = gofix(module, "--tags", "glsx", "--select", "LN104", "./...")
     assert tagged.returncode == 1 and "gls.go:10:1: LN104" in tagged.stdout, tagged.stdout
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_files_no_release_compiles_are_left_alone(tmp_path, release):
+    # gccgo, !go1.13, go1.17 && !go1.21, !go1.19 in a go 1.21 module, a tag nobody sets: the
+    # toolchains never compile them, so their pulls (typos, bodies, fastrand) cannot matter.
+    module = _copy_case("unknown-target/excluded-everywhere", tmp_path / "m")
+    p = run_go(release, ["build", "-o", str(tmp_path / "old"), "./cmd/old"], module)
+    assert p.returncode == 0, p.stdout
+    _apply_changes_nothing(module, "--unsafe-fixes")
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_correctly_gated_pair_is_clean(tmp_path, release):
+    # runtime.fastrandu under //go:build !go1.22 and a math/rand/v2 implementation under
+    # //go:build go1.22: what a fix would write, so nothing is reported or changed.
+    module = _copy_case("target-unavailable/gated-pair", tmp_path / "m")
+    p = run_go(release, ["build", "-o", str(tmp_path / "roll"), "./cmd/roll"], module)
+    assert p.returncode == 0, p.stdout
+    _apply_changes_nothing(module, "--unsafe-fixes")
+
+
+@pytest.mark.go
+def test_a_loop_in_a_sibling_file_is_seen(tmp_path):
+    # The pull is in clock.go; the loop calling it by its local name is in sum.go, which
+    # holds no trigger word.  The hoist applies there and the module still builds.
+    module = _copy_case("clock-read-in-loop/sibling-file", tmp_path / "m")
+    only_sum = gofix(module, "--format", "json", "sum.go")
+    assert '"LN203"' in only_sum.stdout, only_sum.stdout
+    applied = gofix(module, "--apply", "--unsafe-fixes", ".")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "now := mono()" in (module / "sum.go").read_text()
+    (module / "cmd" / "w").mkdir(parents=True)
+    (module / "cmd" / "w" / "main.go").write_text(
+        'package main\n\nimport "example.com/mono"\n\nfunc main() { println(mono.Weigh([]int{1, 2}) != 0) }\n')
+    for release in RELEASES:
+        p = run_go(release, ["build", "-o", str(tmp_path / "w"), "./cmd/w"], module)
+        assert p.returncode == 0, p.stdout
+        p = run_go(release, ["vet", "./..."], module)
+        assert p.returncode == 0, p.stdout

@@ -1,0 +1,9 @@
+package main
+
+import (
+	"fmt"
+
+	"example.com/roll"
+)
+
+func main() { fmt.Println(roll.Die() > 0) }

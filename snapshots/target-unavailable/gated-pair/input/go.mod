@@ -1,0 +1,3 @@
+module example.com/roll
+
+go 1.21
