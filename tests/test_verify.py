@@ -66,6 +66,14 @@ def test_version_resolves_to_an_installed_toolchain_and_says_which(tmp_path, mon
     monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no go on PATH: only ~/sdk counts
     found = verify.discover()
     assert [t.version for t in found] == [f"go{full_version('1.21')}", f"go{full_version('1.23')}"]
+    # A go1.N.M command on PATH (as golang.org/dl installs them) counts too.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / f"go{full_version('1.27')}").symlink_to(goroot("1.27") / "bin" / "go")
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    found = verify.discover()
+    assert [t.version for t in found][-1] == f"go{full_version('1.27')}"
+    assert found[-1].found == f"go{full_version('1.27')} on PATH"
     t = verify.resolve("1.23", found)
     assert t.version == f"go{full_version('1.23')}" and t.goroot == goroot("1.23").resolve()
     assert "--go 1.23" in t.found and "~/sdk" in t.found
@@ -110,9 +118,9 @@ def test_dry_run_verifies_and_never_touches_the_tree(tmp_path, capsys, monkeypat
     assert snapshot(module) == before
 
 
-def sabotage(monkeypatch, broken_dirs: set[str]):
-    """Make every fix in ``broken_dirs`` also append code that does not compile: the toolchain
-    stays real, only the fix is wrong, as a buggy rule's would be."""
+def sabotage(monkeypatch, broken_dirs: set[str], code: str = "\nvar _ = notDeclaredAnywhere\n"):
+    """Make every fix in ``broken_dirs`` also append ``code`` (by default, code that does not
+    compile): the toolchain stays real, only the fix is wrong, as a buggy rule's would be."""
     real_select = rules.select
 
     def wrap(rule):
@@ -120,7 +128,7 @@ def sabotage(monkeypatch, broken_dirs: set[str]):
             for f in rule.check(ctx):
                 if f.fix and f.path.parent.name in broken_dirs:
                     end = len(ctx.file.source)
-                    bad = TextEdit(f.path, end, end, "\nvar _ = notDeclaredAnywhere\n")
+                    bad = TextEdit(f.path, end, end, code)
                     f = dataclasses.replace(f, fix=dataclasses.replace(f.fix, edits=(*f.fix.edits, bad)))
                 yield f
         return dataclasses.replace(rule, check=check)
@@ -237,3 +245,31 @@ def test_platforms_cross_build_each_package(tmp_path, capsys, monkeypatch):
     assert windows["after"]["status"] == "fail" and "windowsOnlyMistake" in windows["after"]["message"]
     assert not windows["worse"] and v["withdrawn"] == [] and not v["clean"]
     assert code == 0 and b'import _ "unsafe"' in (module / "lib" / "lib.go").read_bytes()
+
+
+def test_a_fix_that_trips_vet_is_withdrawn(tmp_path, capsys, monkeypatch):
+    module = write_module(tmp_path / "m", {
+        "fixed/a.go": NEEDS_UNSAFE.replace("package lib", "package fixed"),
+        "good/g.go": NEEDS_UNSAFE.replace("package lib", "package good"),
+    })
+    # Compiles and links; only go vet objects ("self-assignment of v").
+    sabotage(monkeypatch, {"fixed"}, "\nfunc init() {\n\tv := 1\n\tv = v\n\t_ = v\n}\n")
+    code, report, _ = run(capsys, monkeypatch, module, "--apply", "--verify", "--format", "json",
+                          *go_flags("1.27"), ".")
+    v = report["verify"]
+    cells = {c["package"]: c for c in v["cells"]}
+    assert cells["fixed"]["after"] == {"status": "fail", "step": "vet",
+                                       "message": cells["fixed"]["after"]["message"]}
+    assert "self-assignment of v" in cells["fixed"]["after"]["message"]
+    assert [w["package"] for w in v["withdrawn"]] == ["fixed"] and "vet:" in v["withdrawn"][0]["why"]
+    assert b"unsafe" not in (module / "fixed" / "a.go").read_bytes()
+    assert b'import _ "unsafe"' in (module / "good" / "g.go").read_bytes()
+    assert code == 1
+
+
+def test_withdrawal_follows_a_fix_across_directories(tmp_path):
+    a, b, c = (tmp_path / n / "x.go" for n in "abc")
+    changes = {a: (b"", b"1"), b: (b"", b"2"), c: (b"", b"3")}
+    # One fix touched a and b: withdrawing a takes b with it, never c.
+    assert verify.withdraw(changes, [{a, b}, {c}], {a.parent}) == {a, b}
+    assert verify.withdraw(changes, [{a}, {b}, {c}], {a.parent}) == {a}
