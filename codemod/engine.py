@@ -69,13 +69,18 @@ class RunResult:
 class Workspace:
     """File contents as the fixes see them: the disk, overlaid with the edits made so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, modules: dict[Path, Module | None] | None = None,
+                 disk_symbols: dict[Path, ModuleSymbols] | None = None) -> None:
         self.original: dict[Path, bytes | None] = {}
         self.current: dict[Path, bytes | None] = {}
         # path -> (model, the trigger words it was loaded for)
         self._models: dict[Path, tuple[GoFile | Problem | None, tuple[str, ...]]] = {}
-        self._modules: dict[Path, Module | None] = {}
+        self._modules: dict[Path, Module | None] = {} if modules is None else modules
         self._symbols: dict[Path, ModuleSymbols] = {}
+        # Module symbols as on disk, shared by every package's workspace of one run: a package
+        # reads them from here until its own fixes change a file.
+        self._disk_symbols: dict[Path, ModuleSymbols] = {} if disk_symbols is None else disk_symbols
+        self.used_module_symbols = False
 
     def read(self, path: Path) -> bytes | None:
         if path not in self.current:
@@ -95,6 +100,11 @@ class Workspace:
     def module_symbols(self, root: Path, module: Module | None) -> ModuleSymbols:
         """What the module at ``root`` defines for the linker, as the files are now."""
         root = root.resolve()
+        self.used_module_symbols = True
+        if root not in self._symbols and not any(d != self.original[p] for p, d in self.current.items()):
+            if root not in self._disk_symbols:
+                self._disk_symbols[root] = linkset.scan(root, module, _read_disk)
+            self._symbols[root] = self._disk_symbols[root]
         if root not in self._symbols:
             # The scan walks absolute paths; the workspace may know a file by a relative one,
             # and its edited contents are what the next pass must see.
@@ -150,21 +160,33 @@ class Workspace:
         return model
 
     def module_for(self, directory: Path) -> Module | None:
-        directory = directory.resolve()
-        if directory in self._modules:
-            return self._modules[directory]
-        go_mod = directory / "go.mod"
-        if go_mod.is_file():
-            try:
-                module = parse_go_mod(go_mod, go_mod.read_text("utf-8", "replace"))
-            except OSError:
-                module = None
-        elif directory.parent != directory:
-            module = self.module_for(directory.parent)
-        else:
+        return module_for(self._modules, directory)
+
+
+def module_for(modules: dict[Path, Module | None], directory: Path) -> Module | None:
+    """The module whose go.mod is nearest above ``directory`` (memoized in ``modules``)."""
+    directory = directory.resolve()
+    if directory in modules:
+        return modules[directory]
+    go_mod = directory / "go.mod"
+    if go_mod.is_file():
+        try:
+            module = parse_go_mod(go_mod, go_mod.read_text("utf-8", "replace"))
+        except OSError:
             module = None
-        self._modules[directory] = module
-        return module
+    elif directory.parent != directory:
+        module = module_for(modules, directory.parent)
+    else:
+        module = None
+    modules[directory] = module
+    return module
+
+
+def _read_disk(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 _IMPORTS_UNSAFE = re.compile(rb'(?m)^\s*(?:import\s+)?(?:[\w.]+\s+)?"unsafe"')
@@ -186,10 +208,29 @@ def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> Packa
                         frozenset(unsafe), frozenset(entries))
 
 
+@dataclass
+class PackageResult:
+    """What one package (one directory's files) contributes to a run; what the cache stores."""
+
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    changes: dict[Path, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
+    applied: list[tuple[Finding | None, Fix]] = field(default_factory=list)
+    held_back: list[Finding] = field(default_factory=list)
+    passes: int = 0
+
+
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
-        include_generated: bool = False) -> RunResult:
-    """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents."""
-    result = RunResult()
+        include_generated: bool = False, cache=None) -> RunResult:
+    """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents.
+
+    Packages (directories) are checked and fixed one at a time, each with its own workspace
+    that is dropped when it is done: fixes never reach outside their package, and a run over
+    a large tree holds one package's bytes and trees at a time.  ``cache`` (a
+    :class:`codemod.cache.ResultCache`) answers for packages that did not change since it
+    stored them.
+    """
+    result = RunResult(fix_level=fix_level)
     go_rules = [r for r in rules if r.scope == "go"]
     file_rules = [r for r in rules if r.scope == "build-file"]
     triggers = tuple(sorted({t for r in go_rules for t in r.triggers}))
@@ -199,21 +240,60 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
 
     found = discovery.discover(paths, wanted)
     result.problems.extend(Problem(p, m) for p, m in found.errors)
-    ws = Workspace()
+    modules: dict[Path, Module | None] = {}
+    disk_symbols: dict[Path, ModuleSymbols] = {}
 
-    go_files = list(found.go_files)
-    findings = _check_go(ws, go_files, go_rules, options, result, report=True,
+    packages: dict[Path, list[Path]] = {}
+    for path in found.go_files:
+        packages.setdefault(path.parent, []).append(path)
+    for directory, files in packages.items():
+        entry = cache.lookup(directory, files, lambda d=directory: module_for(modules, d)) \
+            if cache is not None else None
+        if entry is not None and entry.result is not None:
+            part = entry.result
+        else:
+            ws = Workspace(modules, disk_symbols)
+            part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
+                                 include_generated=include_generated)
+            if entry is not None:
+                entry.store(ws, part)
+        result.findings.extend(part.findings)
+        result.problems.extend(part.problems)
+        result.changes.update(part.changes)
+        result.applied.extend(part.applied)
+        result.held_back.extend(part.held_back)
+        result.passes = max(result.passes, part.passes)
+    if file_rules and found.other_files:
+        ws = Workspace(modules, disk_symbols)
+        result.findings += _check_build_files(ws, found.other_files, found.go_files, file_rules,
+                                              options, triggers)
+    result.findings.sort(key=lambda f: f.sort_key)
+    result.held_back.sort(key=lambda f: f.sort_key)
+    if fix_level is None or result.has_errors:
+        result.changes = {}
+    return result
+
+
+def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list[Rule],
+                  options: Options, *, fix_level: Safety | None = None,
+                  include_generated: bool = False) -> PackageResult:
+    """Check one directory's ``files``; with ``fix_level`` fix them up to a fixed point.
+
+    A pass re-checks only the files whose text the previous pass changed (and the whole
+    package when its set of files changed), and a pass that applies nothing ends the loop:
+    a dry run of a clean package is one pass.
+    """
+    part = PackageResult()
+    findings = _check_go(ws, files, rules, options, part.problems, report=True,
                          include_generated=include_generated)
-    findings += _check_build_files(ws, found.other_files, go_files, file_rules, options, triggers)
-    result.findings = sorted(findings, key=lambda f: f.sort_key)
-
+    part.findings = sorted(findings, key=lambda f: f.sort_key)
     if fix_level is None:
-        return result
-    result.fix_level = fix_level
-    pending = [f for f in result.findings if f.fix]
-    result.held_back = [f for f in pending if f.fix.safety < fix_level]
+        return part
+    pending = [f for f in part.findings if f.fix]
+    part.held_back = [f for f in pending if f.fix.safety < fix_level]
+    go_files = list(files)
     for n in range(1, MAX_PASSES + 1):
-        result.passes = n
+        part.passes = n
         fixes = [(f, f.fix) for f in pending if f.fix and f.fix.safety >= fix_level]
         if not fixes:
             break
@@ -225,51 +305,59 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
                 continue
             problem = _creation_problem(ws, fx)
             if problem:
-                result.problems.append(problem)
+                part.problems.append(problem)
                 continue
             applicable.append(fx)
-            result.applied.append((finding if n == 1 else None, fx))
+            part.applied.append((finding if n == 1 else None, fx))
         # Every accepted edit was computed against this pass's text: apply them all at once.
+        before = {p: ws.current.get(p) for fx in applicable for p in fx.touches()}
         _apply_fixes(ws, applicable)
-        touched_dirs = {p.parent for fx in applicable for p in fx.touches()}
-        if not touched_dirs:
-            if merged.deferred and not result.has_errors:
+        changed = {p for p, data in before.items() if ws.current.get(p) != data}
+        if not changed:
+            if merged.deferred and not any(p.error for p in part.problems):
                 # Nothing applied, yet fixes wait: their own edits overlap, so no further pass
                 # can apply them.  Say so rather than count their findings as fixed.
                 stuck = ", ".join(sorted({fx.description for fx in merged.deferred}))
-                result.problems.append(Problem(Path("."), f"internal error: fixes whose own edits "
-                                               f"overlap ({stuck}); nothing will be written"))
-                return result
+                part.problems.append(Problem(Path("."), f"internal error: fixes whose own edits "
+                                             f"overlap ({stuck}); nothing will be written"))
+                return part
             break
-        # Re-check only the packages the fixes touched: a rule whose fix lost a conflict
-        # proposes it again against the new text; a rule that is satisfied stays quiet.
         # Only the files the run was given, plus Go files the fixes created: the workspace also
         # holds siblings read for package facts, and those are not ours to fix.
-        created = [p for p, (before, after) in ws.changed().items()
-                   if before is None and after is not None and p.suffix == ".go"]
-        go_files = sorted({*go_files, *created})
-        go_files = [p for p in go_files if ws.current.get(p, b"") is not None]
-        recheck = [p for p in go_files if p.parent in touched_dirs]
-        pending = _check_go(ws, recheck, go_rules, options, result, report=False,
-                            include_generated=include_generated)
+        created = [p for p in changed if p.suffix == ".go" and before[p] is None]
+        removed = [p for p in changed if ws.current.get(p) is None]
+        go_files = [p for p in sorted({*go_files, *created}) if ws.current.get(p, b"") is not None]
+        if created or removed:
+            # Another file set changes what the package's files see of each other.
+            recheck = go_files
+        else:
+            # A rule whose fix lost a conflict proposes it again against the new text; a file
+            # whose fixes all landed is re-checked because its text changed.  Files holding
+            # directives are re-checked too: whether a pull is still used, or still needed,
+            # depends on the calls in the files that changed.
+            waiting = {p for fx in merged.deferred for p in fx.touches()}
+            recheck = [p for p in go_files if p in changed or p in waiting
+                       or b"go:linkname" in (ws.current.get(p) or b"")]
+        pending = _check_go(ws, recheck, rules, options, part.problems, report=False,
+                            include_generated=include_generated, package_files=go_files)
     else:
         # Name the files plainly ("a.go"), not as a set of Path objects.
         still = sorted({str(p) for f in pending if (fx := f.fix) and fx.safety >= fix_level
                         for p in fx.touches()})
         if still:
-            result.problems.append(Problem(Path("."), f"fixes did not converge after {MAX_PASSES} passes "
-                                           f"({', '.join(still)}); nothing will be written"))
-            return result
-    result.changes = ws.changed()
-    for path, (_, after) in result.changes.items():
+            part.problems.append(Problem(Path("."), f"fixes did not converge after {MAX_PASSES} passes "
+                                         f"({', '.join(still)}); nothing will be written"))
+            return part
+    part.changes = ws.changed()
+    for path, (_, after) in part.changes.items():
         if after is not None and path.suffix == ".go":
             model = parse_file(path, after)
             if model.syntax_errors:
-                result.problems.append(Problem(path, "internal error: the fixes would leave a syntax "
-                                               "error; nothing will be written"))
-    if result.has_errors:
-        result.changes = {}
-    return result
+                part.problems.append(Problem(path, "internal error: the fixes would leave a syntax "
+                                             "error; nothing will be written"))
+    if any(p.error for p in part.problems):
+        part.changes = {}
+    return part
 
 
 def _matches(rel: str, pattern: str) -> bool:
@@ -277,22 +365,28 @@ def _matches(rel: str, pattern: str) -> bool:
 
 
 def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Options,
-              result: RunResult, *, report: bool, include_generated: bool = False) -> list[Finding]:
+              problems: list[Problem], *, report: bool, include_generated: bool = False,
+              package_files: list[Path] | None = None) -> list[Finding]:
+    """Findings of ``rules`` in ``files``; ``package_files`` (default ``files``) are the
+    package's files the rules see as siblings."""
     triggers = tuple(sorted({t for r in rules for t in r.triggers}))
     models: dict[Path, GoFile] = {}
-    for path in files:
+    for path in dict.fromkeys([*(package_files or []), *files]):
         m = ws.model(path, triggers)
         if isinstance(m, Problem):
             if report:
-                result.problems.append(m)
+                problems.append(m)
         elif m is not None:
             models[path] = m
     by_dir: dict[Path, list[Path]] = {}
-    for path in files:
+    for path in package_files or files:
         by_dir.setdefault(path.parent, []).append(path)
+    wanted = set(files)
     findings: list[Finding] = []
     for directory, dir_files in by_dir.items():
         parsed = {p: models[p] for p in dir_files if p in models}
+        if not wanted.intersection(dir_files):
+            continue  # none of the files to (re)check is here
         if not parsed and not any(r.follows_calls for r in rules):
             continue
         facts = package_facts(ws, directory, dir_files)
@@ -320,8 +414,8 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                   if versions.build_matrix(m, module, options.release_range, options.platforms, options.tags)}
         run_files = set(dir_files)
         for path, model in parsed.items():
-            if path not in run_files:
-                continue  # a sibling read for the package's sake, not one the run was given
+            if path not in run_files or path not in wanted:
+                continue  # a sibling read for the package's sake, or one this pass need not check
             data = model.source
             for rule in rules:
                 if not any(t.encode() in data for t in rule.triggers) and not (widened and rule.follows_calls):

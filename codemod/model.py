@@ -374,6 +374,17 @@ class PackageFacts:
     # Every name in the directory (files of any kind, subdirectories): a new file must not
     # take one, even in another case.
     entries: frozenset[str] = frozenset()
+    # Facts several rules derive from the package's files (its pulls, ...), computed once per
+    # package and pass by whichever rule asks first: see :meth:`shared`.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def shared(self, key, compute):
+        """``compute()`` once per package per pass: the engine builds new facts every pass."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = compute()
+            return value
 
 
 @dataclass(frozen=True)

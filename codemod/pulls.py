@@ -46,9 +46,20 @@ def puller(ctx: Context) -> str:
     return ctx.import_path or ctx.file.package
 
 
-def package_func_pulls(ctx: Context):
-    """(file, directive) for every bodyless function pull in the files of ``ctx``'s package."""
-    for f in ctx.siblings.values() or [ctx.file]:
+def package_func_pulls(ctx: Context) -> list:
+    """(file, directive) for every bodyless function pull in the files of ``ctx``'s package.
+
+    Every file of a package asks the same question: it is answered once per package and pass.
+    """
+    if not ctx.siblings:
+        return _func_pulls(ctx, [ctx.file])
+    return ctx.package.shared(("func_pulls", ctx.file.package),
+                              lambda: _func_pulls(ctx, list(ctx.siblings.values())))
+
+
+def _func_pulls(ctx: Context, files) -> list:
+    out = []
+    for f in files:
         if f.package != ctx.file.package:
             continue
         for d in f.directives:
@@ -56,7 +67,8 @@ def package_func_pulls(ctx: Context):
             if d.target is None or decl is None or decl.kind != "func" or decl.has_body:
                 continue
             if d.target_package and is_pull(ctx, d.target_package):
-                yield f, d
+                out.append((f, d))
+    return out
 
 
 def std_pull(ctx: Context, d: Directive) -> bool:
