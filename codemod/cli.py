@@ -66,6 +66,10 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--go", metavar="GOROOT|BINARY|VERSION", action="append",
                    help="with --verify: a toolchain to verify with (repeatable; default: go and go1.N.M on "
                         "PATH and ~/sdk/go*); a version like 1.23 picks an installed one")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="where to keep results of unchanged packages (default: the user cache "
+                        "directory, or $GOFIX_LINKNAME_CACHE_DIR)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
     return p
 
@@ -123,10 +127,11 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
+    goroot_used = None
     if options.goroot:
         try:
             from .knowledge import use_goroot
-            use_goroot(options.goroot)
+            goroot_used = str(use_goroot(options.goroot))
         except ImportError:
             pass
         except Exception as e:  # an unusable toolchain is a usage problem, said in one line
@@ -135,7 +140,8 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
 
     level = Safety.UNSAFE if args.unsafe_fixes else Safety.SAFE
     result = engine.run(args.paths, chosen, options, fix_level=level,
-                        include_generated=args.include_generated)
+                        include_generated=args.include_generated,
+                        cache=_cache(args, chosen, options, level, goroot_used))
     for p in result.problems:
         print(f"{diff.display_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
     checked = None if args.verify else False  # False: no --verify; None: nothing to verify
@@ -224,6 +230,23 @@ def _verify_toolchains(args, prog: str) -> list:
 
 def _verify_text(checked) -> str:
     return checked.to_text() if checked else "verify: no change to verify\n"
+
+
+def _cache(args, rules, options: Options, level: Safety, goroot: str | None):
+    """The result cache for this run's choices, or None with --no-cache."""
+    if args.no_cache:
+        return None
+    from .cache import ResultCache, default_dir
+
+    import dataclasses
+
+    # Sets print in a per-process order: sort them, or no two runs would share an entry.
+    opts = [(f.name, sorted(v) if isinstance(v := getattr(options, f.name), (set, frozenset)) else v)
+            for f in dataclasses.fields(options)]
+    key = repr((sorted((r.code, r.name, r.triggers, r.scope) for r in rules), opts, int(level),
+                args.include_generated))
+    root = Path(args.cache_dir) if args.cache_dir else default_dir()
+    return ResultCache(root, options_key=key, goroot=goroot or options.goroot)
 
 
 def _write(args, result: engine.RunResult, prog: str) -> bool:

@@ -62,14 +62,20 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
         found.roots.append(root)
         real_root = root.resolve()
         candidates: list[Path] = []
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not _skipped_dir(d))
-            here = Path(dirpath)
-            for name in sorted(filenames):
+        real_files: dict[Path, Path] = {}
+        real_dirs: dict[str, Path] = {}
+        for here, entries in _walk(root):
+            for entry in entries:
+                name = entry.name
                 p = here / name
                 if name.startswith((".", "_")):  # go build ignores these too
                     continue
-                if p.is_symlink():
+                try:
+                    is_link = entry.is_symlink()
+                    is_file = entry.is_file() if not is_link else p.is_file()
+                except OSError:
+                    is_link, is_file = False, False
+                if is_link:
                     try:
                         target = p.resolve(strict=True)
                     except (OSError, RuntimeError):
@@ -78,10 +84,17 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
                         continue
                     if not target.is_relative_to(real_root):
                         continue  # never follow a link out of the tree given
-                if not p.is_file():
+                if not is_file:
                     if name.endswith(".go"):
                         found.errors.append((p, "not a regular file"))
                     continue
+                if not is_link:
+                    # A plain file's real path is its directory's plus its name: resolving the
+                    # directory once saves a realpath (a stat per path component) per file.
+                    real_dir = real_dirs.get(here.as_posix())
+                    if real_dir is None:
+                        real_dir = real_dirs[here.as_posix()] = here.resolve()
+                    real_files[p] = real_dir / name
                 candidates.append(p)
         # Hidden build files a build-file rule may ask for (CI workflows, release configs) live
         # under the root given, in places the walk above skips.
@@ -95,7 +108,7 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
         # fixing it under both names would write it twice and print two patches for it.
         kept = set()
         for p in sorted(candidates, key=Path.is_symlink):  # real files before links
-            if p not in ignored and _first_sight(seen, p):
+            if p not in ignored and _first_sight(seen, p, real_files.get(p)):
                 kept.add(p)
         for p in candidates:
             if p not in kept:
@@ -107,10 +120,35 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
     return found
 
 
-def _first_sight(seen: set[Path], path: Path) -> bool:
+def _walk(root: Path):
+    """(directory, its entries sorted by name) for ``root`` and the directories under it, in
+    ``os.walk`` order; skipped and symlinked directories are not entered."""
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        files, dirs = [], []
+        for e in entries:
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                files.append(e)
+            elif not _skipped_dir(e.name) and not e.is_symlink():
+                dirs.append(here / e.name)
+        yield here, files
+        stack.extend(reversed(dirs))
+
+
+def _first_sight(seen: set[Path], path: Path, real: Path | None = None) -> bool:
     """Record ``path`` by the file it names; False when that file was already recorded."""
     try:
-        key = path.resolve(strict=True)
+        key = real if real is not None else path.resolve(strict=True)
     except (OSError, RuntimeError):
         key = path.absolute()
     if key in seen:

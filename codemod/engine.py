@@ -438,6 +438,19 @@ def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], r
                        options: Options, triggers: tuple[str, ...]) -> list[Finding]:
     if not rules or not files:
         return []
+    # The build files that concern a rule come first: the Go files are parsed only when one does.
+    wanted = []
+    for path in files:
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for rule in rules:
+            if any(_matches(path.as_posix(), pat) for pat in rule.file_patterns) \
+                    and any(t in text for t in rule.triggers):
+                wanted.append((path, text, rule))
+    if not wanted:
+        return []
     parsed = {}
     triggers = tuple(sorted({*triggers, "go:linkname"}))  # build-file rules read the directives
     for p in go_files:
@@ -445,18 +458,9 @@ def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], r
         if isinstance(m, GoFile):
             parsed[p] = m
     findings = []
-    for path in files:
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for rule in rules:
-            if not any(_matches(path.as_posix(), pat) for pat in rule.file_patterns):
-                continue
-            if not any(t in text for t in rule.triggers):
-                continue
-            ctx = BuildFileContext(rule, path, text, ws.module_for(path.parent), parsed, options)
-            findings.extend(rule.check(ctx))
+    for path, text, rule in wanted:
+        ctx = BuildFileContext(rule, path, text, ws.module_for(path.parent), parsed, options)
+        findings.extend(rule.check(ctx))
     return findings
 
 

@@ -23,3 +23,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def update_snapshots(request) -> bool:
     return request.config.getoption("--update-snapshots")
+
+
+@pytest.fixture(autouse=True)
+def _private_result_cache(tmp_path_factory, monkeypatch):
+    # The CLI caches results by default; each test gets its own cache, never the user's.
+    monkeypatch.setenv("GOFIX_LINKNAME_CACHE_DIR", str(tmp_path_factory.mktemp("result-cache")))

@@ -1,0 +1,199 @@
+"""The result cache: a warm run answers from it without reading Go files, and every change the
+result depends on (content, options, the package's file set, go.mod) makes it check again."""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+from codemod import cache, cli, engine
+
+FASTRAND = (b'package p\n\nimport _ "unsafe"\n\n//go:linkname fastrand runtime.fastrand\n'
+            b"func fastrand() uint32\n\nfunc Roll() uint32 { return fastrand() % 6 }\n")
+MISSING = b"package p\n\n//go:linkname x runtime.nanotime\nfunc x() int64\n"
+PLAIN = b"package p\n\nfunc Plain() int { return 1 }\n"
+OLD = 1_600_000_000  # a modification time far from "racy" (see cache.RACY_SECONDS)
+
+
+def module(root: Path, files: dict[str, bytes]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        os.utime(path, (OLD, OLD))
+    return root
+
+
+def check(capsys, root: Path, *args: str) -> tuple[int, dict]:
+    code = cli.main(["--format", "json", "--cache-dir", str(root.parent / "cache"), *args, str(root)])
+    return code, json.loads(capsys.readouterr().out)
+
+
+class GoReads:
+    """Counts the Go files read (by the engine or the cache) while it is installed."""
+
+    def __init__(self, monkeypatch):
+        self.paths: list[str] = []
+        real = Path.read_bytes
+
+        def read_bytes(path: Path) -> bytes:
+            if path.suffix == ".go":
+                self.paths.append(path.name)
+            return real(path)
+
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+def test_a_warm_run_gives_the_same_answer_without_reading_a_go_file(tmp_path, capsys, monkeypatch):
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND, "b/b.go": MISSING, "c/c.go": PLAIN})
+    cold = check(capsys, root)
+    reads = GoReads(monkeypatch)
+    warm = check(capsys, root)
+    assert warm == cold and cold[1]["findings"]
+    assert reads.paths == []
+    # And the answer is the one a run without the cache gives.
+    assert check(capsys, root, "--no-cache") == cold
+
+
+def test_a_changed_file_is_checked_again(tmp_path, capsys):
+    root = module(tmp_path / "m", {"a/a.go": PLAIN, "b/b.go": PLAIN})
+    assert check(capsys, root)[1]["findings"] == []
+    (root / "a/a.go").write_bytes(MISSING)
+    code, out = check(capsys, root)
+    assert code == 1 and {f["path"] for f in out["findings"]} == {str(root / "a/a.go")}
+    (root / "a/a.go").write_bytes(PLAIN)
+    assert check(capsys, root) == (0, check(capsys, root, "--no-cache")[1])
+
+
+def test_a_touched_but_unchanged_file_is_hashed_not_checked(tmp_path, capsys, monkeypatch):
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND})
+    cold = check(capsys, root)
+    os.utime(root / "a/a.go", (OLD + 10, OLD + 10))
+    calls = []
+    real = engine.check_package
+    monkeypatch.setattr(engine, "check_package", lambda *a, **kw: calls.append(a[1]) or real(*a, **kw))
+    assert check(capsys, root) == cold
+    assert calls == []
+
+
+def test_options_and_rules_key_the_entries(tmp_path, capsys):
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND})
+    all_rules = check(capsys, root)[1]
+    only_ln001 = check(capsys, root, "--select", "LN001")[1]
+    assert {f["rule"] for f in only_ln001["findings"]} < {f["rule"] for f in all_rules["findings"]}
+    unsafe = check(capsys, root, "--unsafe-fixes")[1]
+    assert unsafe == check(capsys, root, "--unsafe-fixes", "--no-cache")[1]
+    assert check(capsys, root)[1] == all_rules
+
+
+def test_the_package_file_set_keys_the_entries(tmp_path, capsys, monkeypatch):
+    # Which files sit next to a package's (assembly, another Go file) is part of its facts, so
+    # a file that appears or goes away makes the package count as changed.
+    root = module(tmp_path / "m", {"p/a.go": MISSING, "q/q.go": MISSING})
+    first = check(capsys, root)
+    checked = []
+    real = engine.check_package
+    monkeypatch.setattr(engine, "check_package",
+                        lambda ws, d, *a, **kw: checked.append(d.name) or real(ws, d, *a, **kw))
+    def cached_run_checks(expected_dirs):
+        fresh = check(capsys, root, "--no-cache")
+        checked.clear()
+        assert check(capsys, root) == fresh
+        assert checked == expected_dirs  # q/ did not change and was not checked again
+
+    (root / "p/asm_amd64.s").write_text("#include \"textflag.h\"\n")
+    cached_run_checks(["p"])
+    (root / "p/asm_amd64.s").unlink()
+    (root / "p/b.go").write_bytes(PLAIN)
+    cached_run_checks(["p"])
+    (root / "p/b.go").unlink()
+    cached_run_checks(["p"])
+    assert check(capsys, root) == first
+    cached_run_checks([])
+
+
+def test_go_mod_keys_the_entries(tmp_path, capsys):
+    pull = b'package p\n\nimport _ "unsafe"\n\n//go:linkname f example.com/m/q.f\nfunc f()\n'
+    root = module(tmp_path / "m", {"p/p.go": pull})
+    inside = check(capsys, root)[1]
+    (root / "go.mod").write_text("module example.com/other\n\ngo 1.21\n")
+    outside = check(capsys, root)[1]
+    assert outside == check(capsys, root, "--no-cache")[1]
+    assert inside != outside
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path, capsys):
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND})
+    check(capsys, root, "--no-cache")
+    assert not (tmp_path / "cache").exists()
+    check(capsys, root)
+    assert any((tmp_path / "cache").rglob("*"))
+
+
+def test_a_file_edited_during_the_run_leaves_no_entry(tmp_path, capsys, monkeypatch):
+    root = module(tmp_path / "m", {"a/a.go": PLAIN})
+    real = engine.check_package
+
+    def edit_meanwhile(ws, directory, files, *a, **kw):
+        part = real(ws, directory, files, *a, **kw)
+        (root / "a/a.go").write_bytes(MISSING)  # after it was read and checked
+        return part
+
+    monkeypatch.setattr(engine, "check_package", edit_meanwhile)
+    assert check(capsys, root)[1]["findings"] == []
+    monkeypatch.setattr(engine, "check_package", real)
+    # What is on disk now has a finding, and the cache must not hide it.
+    assert {f["rule"] for f in check(capsys, root)[1]["findings"]} == {"LN001"}
+
+
+def test_a_racy_file_is_hashed_on_the_next_run(tmp_path, capsys):
+    # Written just now: same size and time after a quick second edit would fool a stat check.
+    root = module(tmp_path / "m", {"a/a.go": PLAIN})
+    os.utime(root / "a/a.go")
+    check(capsys, root)
+    st = os.stat(root / "a/a.go")
+    same_size = PLAIN.replace(b"return 1", b"return 2")
+    (root / "a/a.go").write_bytes(same_size)
+    os.utime(root / "a/a.go", ns=(st.st_atime_ns, st.st_mtime_ns))
+    entries = [pickle.loads(p.read_bytes()) for p in (tmp_path / "cache").rglob("*")
+               if p.is_file() and p.name != "CACHEDIR.TAG"]
+    assert [e.stats["a.go"] for e in entries] == [None]  # not trusted: it will be hashed
+    assert check(capsys, root) == check(capsys, root, "--no-cache")
+
+
+def test_damaged_entries_are_misses(tmp_path, capsys):
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND})
+    cold = check(capsys, root)
+    for p in (tmp_path / "cache").rglob("*"):
+        if p.is_file() and p.name != "CACHEDIR.TAG":
+            p.write_bytes(b"not a pickle")
+    assert check(capsys, root) == cold
+
+
+def test_concurrent_runs_share_the_cache(tmp_path):
+    files = {f"p{i}/f.go": (FASTRAND if i % 3 == 0 else MISSING if i % 3 == 1 else PLAIN)
+             for i in range(60)}
+    root = module(tmp_path / "m", files)
+    cmd = [sys.executable, "-m", "codemod", "--format", "json", "--cache-dir", str(tmp_path / "cache"),
+           str(root)]
+    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).resolve().parent.parent)}
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+             for _ in range(4)]
+    outs = [p.communicate()[0] for p in procs]
+    fresh = subprocess.run([*cmd[:5], "--no-cache", str(root)], capture_output=True, env=env).stdout
+    assert outs == [fresh] * 4
+    assert not [p for p in (tmp_path / "cache").rglob(".tmp-*")]  # no leftovers
+    warm = subprocess.run(cmd, capture_output=True, env=env).stdout
+    assert warm == fresh
+
+
+def test_default_directory_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("GOFIX_LINKNAME_CACHE_DIR", str(tmp_path / "x"))
+    assert cache.default_dir() == tmp_path / "x"
+    monkeypatch.delenv("GOFIX_LINKNAME_CACHE_DIR")
+    assert "gofix-linkname" in str(cache.default_dir())
