@@ -95,7 +95,10 @@ def hoist_blocker(f: GoFile, call: Node, loops: list[goflow.LoopPlace], readings
     fn = goflow.enclosing_function(call)
     scope = goflow.function_body(fn) if fn is not None else outer
     mine = goflow.flow(f, outer.child_by_field_name("body") or outer, [call])
-    others = goflow.flow(f, scope or outer, [r for r in readings if r.id != call.id])
+    # Where the function's readings go: one flow per function, shared by all its loops.  It
+    # includes this reading too, which only makes "subtracted from another reading" answer
+    # yes where the reading meets itself: the cautious side.
+    others = goflow.shared_flow(f, scope or outer, readings)
     if mine.compared:
         cmp = mine.compared[0]
         return f"its value is compared ({_short(f, cmp)}, line {cmp.start_point[0] + 1})"
@@ -150,6 +153,10 @@ def check(ctx: Context):
     if not pulls:
         return
     all_calls = goflow.calls_to(f, set(pulls))
+    by_function: dict[int | None, list[Node]] = {}
+    for c in all_calls:
+        fn = goflow.enclosing_function(c)
+        by_function.setdefault(fn.id if fn is not None else None, []).append(c)
     plans = []  # (call, loops, blocker)
     for call in all_calls:
         loops = goflow.per_iteration(goflow.loops_around(call))
@@ -157,7 +164,8 @@ def check(ctx: Context):
             continue
         local = goflow.text(f, call.child_by_field_name("function"))
         target, nresults = pulls[local]
-        readings = [c for c in all_calls if goflow.enclosing_function(c) == goflow.enclosing_function(call)]
+        fn = goflow.enclosing_function(call)
+        readings = by_function[fn.id if fn is not None else None]
         if nresults != 1:
             blocker = f"it returns {nresults} values"
         else:
