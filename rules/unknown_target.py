@@ -87,6 +87,17 @@ def _std_packages() -> tuple[str, ...]:
 
 
 def _suggest_symbol(pkg: str, target: str) -> list[str]:
+    return list(_suggestions(pkg, target))
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggestions(pkg: str, target: str) -> tuple[str, ...]:
+    # Comparing a name with every symbol of runtime costs ~0.1 s; a file repeating one typo
+    # (or many files sharing it) pays it once.
+    return tuple(_nearest_symbols(pkg, target))
+
+
+def _nearest_symbols(pkg: str, target: str) -> list[str]:
     rest = target[len(pkg) + 1:]
     names = {s[len(pkg) + 1:] for s in symbols_anywhere(pkg)}
     if rest in names:
