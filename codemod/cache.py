@@ -97,6 +97,9 @@ class _Stored:
     stats: dict[str, tuple[int, int, int] | None]  # Go file -> (size, mtime_ns, inode); None: racy
     hashes: dict[str, str | None]  # Go file -> content hash; None: not read for the result
     result: object  # codemod.engine.PackageResult
+    # When the check asked what the whole module defines (codemod.linkset), the stats of the
+    # module's Go and assembly files then; None when the result did not depend on them.
+    module_stamp: str | None = None
 
 
 def _listing(directory: Path) -> tuple[tuple[str, ...], dict[str, tuple[int, int, int]]] | None:
@@ -147,13 +150,19 @@ class Entry:
             return  # something changed while the package was being checked
         horizon = time.time_ns() - int(RACY_SECONDS * 1e9)
         stats = {n: (s if s[1] < horizon else None) for n, s in stats_before.items()}
-        self._cache.write(self._key_file, _Stored(names, stats, hashes, result))
+        module_stamp = None
+        if getattr(ws, "used_module_symbols", False):
+            module_stamp = self._cache.module_stamp(self._symbols_root)
+            if module_stamp is None:
+                return
+        self._cache.write(self._key_file, _Stored(names, stats, hashes, result, module_stamp))
 
     @property
     def _key_file(self) -> Path:
         return self._cache.entry_file(self._path, self._files_key)
 
     _files_key: str = ""
+    _symbols_root: Path | None = None
 
 
 class ResultCache:
@@ -165,6 +174,7 @@ class ResultCache:
         self.dir = self.root / f"v{FORMAT}" / self._global
         self.hits = self.misses = 0
         self._modules: dict[Path, str] = {}
+        self._module_stamps: dict[Path, str | None] = {}
 
     def entry_file(self, directory: Path, files_key: str) -> Path:
         h = hashlib.blake2b(f"{files_key}".encode(), digest_size=20).hexdigest()
@@ -194,13 +204,35 @@ class ResultCache:
         result = None
         if stored is not None and listing is not None and self._valid(directory, stored, listing):
             result = stored.result
+        symbols_root = (mod.root if mod is not None else directory).resolve()
+        if result is not None and stored.module_stamp is not None \
+                and stored.module_stamp != self.module_stamp(symbols_root):
+            result = None
         entry = Entry(self, directory, listing, stored, result)
         entry._files_key = files_key
+        entry._symbols_root = symbols_root
         if result is None:
             self.misses += 1
         else:
             self.hits += 1
         return entry
+
+    def module_stamp(self, root: Path) -> str | None:
+        """The stats of every file the module-symbol scan reads (codemod.linkset), once per run.
+
+        Stat only: a result that depends on the whole module is checked again when any Go or
+        assembly file of the module was touched."""
+        if root not in self._module_stamps:
+            from .linkset import _walk
+            h = hashlib.blake2b(digest_size=16)
+            try:
+                for path in _walk(root):
+                    st = os.stat(path)
+                    h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0".encode())
+                self._module_stamps[root] = h.hexdigest()
+            except OSError:
+                self._module_stamps[root] = None
+        return self._module_stamps[root]
 
     def _valid(self, directory: Path, stored: _Stored, listing) -> bool:
         names, stats = listing

@@ -197,3 +197,16 @@ def test_default_directory_follows_the_environment(monkeypatch, tmp_path):
     assert cache.default_dir() == tmp_path / "x"
     monkeypatch.delenv("GOFIX_LINKNAME_CACHE_DIR")
     assert "gofix-linkname" in str(cache.default_dir())
+
+
+def test_a_push_elsewhere_in_the_module_invalidates_a_pull_that_depends_on_it(tmp_path, capsys):
+    # What the module defines (a push in another package) decides whether a pull links.
+    pull = b'package p\n\nimport _ "unsafe"\n\n//go:linkname helper runtime.myHelper\nfunc helper() int\n'
+    push = b'package q\n\nimport _ "unsafe"\n\n//go:linkname myHelper runtime.myHelper\nfunc myHelper() int { return 1 }\n'
+    root = module(tmp_path / "m", {"p/p.go": pull, "q/q.go": PLAIN.replace(b"package p", b"package q")})
+    before = check(capsys, root)
+    (root / "q/q.go").write_bytes(push)
+    after = check(capsys, root)
+    assert after == check(capsys, root, "--no-cache")
+    assert [f for f in after[1]["findings"] if f["path"].endswith("p.go")] != \
+        [f for f in before[1]["findings"] if f["path"].endswith("p.go")]
