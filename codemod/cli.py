@@ -51,6 +51,8 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
                    help="text (default), json, sarif (SARIF 2.1.0) or github (Actions annotations)")
     p.add_argument("--output", metavar="FILE",
                    help="write the --format output to FILE; the text report still goes to the terminal")
+    p.add_argument("--report-unused-ignores", action="store_true",
+                   help="list //gofix-linkname:ignore and //nolint:gofixlinkname comments that silence nothing")
     p.add_argument("--branch", metavar="NAME", help="with --apply: commit the fixes on a new branch NAME")
     p.add_argument("--force-branch", action="store_true", help="with --branch: replace an existing branch")
     p.add_argument("--include-generated", action="store_true", help="fix generated files too")
@@ -154,6 +156,9 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         write_failed = not _write(args, result, prog)
 
     applied = args.apply and not write_failed
+    unused = _unused_ignores(result, chosen) if args.report_unused_ignores else None
+    if unused is not None:
+        result.unused_ignores = unused
     if args.output:
         text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch, checked)
         if not _write_output(args.output, text, prog):
@@ -168,6 +173,8 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         sys.stdout.write(render.text_report(result, applied=applied))
         if args.verify:
             sys.stdout.write(_verify_text(checked))
+        if unused:
+            sys.stdout.write(render.unused_ignores_text(unused))
         if patch and not args.apply:
             sys.stdout.write("\n" + patch)
         print(render.summary(result, applying=applied), file=sys.stderr)
@@ -175,7 +182,14 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     if result.has_errors or write_failed:
         return EXIT_ERROR
     remaining = [f for f in result.findings if not (args.apply and result.fixed(f))]
-    return EXIT_FINDINGS if remaining else EXIT_CLEAN
+    return EXIT_FINDINGS if remaining or unused else EXIT_CLEAN
+
+
+def _unused_ignores(result: engine.RunResult, chosen) -> list:
+    from rules import ALL
+
+    from . import suppress
+    return suppress.unused(result.suppressions, result.suppressed, chosen, ALL)
 
 
 def _formatted(fmt: str, result: engine.RunResult, rules, applied: bool, patch: str,

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import discovery, linkset, versions
+from . import discovery, linkset, suppress, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
@@ -45,6 +45,12 @@ class RunResult:
     fix_level: Safety | None = None  # the lowest safety applied; None: a check without fixes
     # Package directories whose fixes --verify withdrew (they made a build worse).
     withdrawn: set[Path] = field(default_factory=set)
+    # Findings an in-source suppression silenced (never reported as findings, never fixed),
+    # and every suppression comment of the files checked.
+    suppressed: list[suppress.Suppressed] = field(default_factory=list)
+    suppressions: dict[Path, GoFile] = field(default_factory=dict)
+    # With --report-unused-ignores: (file, suppression) pairs that silenced nothing.
+    unused_ignores: list | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -332,6 +338,10 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                         finding = _without_fix(finding, "generated file: fixes are not applied "
                                                         "(use --include-generated)")
                     findings.append(finding)
+    findings, silenced = suppress.split(findings, models)
+    if report:
+        result.suppressed.extend(silenced)
+        result.suppressions.update({p: m for p, m in models.items() if m.suppressions})
     return findings
 
 
