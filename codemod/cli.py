@@ -6,6 +6,7 @@
     gofix-linkname info TARGET...
     gofix-linkname rules
     gofix-linkname explain RULE
+    gofix-linkname config [PATH] [flags]
 
 Exit codes: 0 nothing found (or, with --apply, everything found was fixed), 1 findings remain,
 2 usage or processing error.
@@ -23,7 +24,7 @@ from .edits import Safety
 from .rule import Options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test")
+SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test", "config")
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -45,12 +46,16 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
                 "toolchain: before -> after.")
     p.add_argument("paths", nargs="*", default=["."], help="files or directories (./... and dir/... accepted)")
     p.add_argument("--apply", action="store_true", help="write the safe fixes")
-    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
+    p.add_argument("--unsafe-fixes", action=argparse.BooleanOptionalAction, default=None,
+                   help="also apply fixes that change behaviour")
     p.add_argument("--diff", action="store_true", help="print only the unified diff (for git apply)")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text (default), json, sarif (SARIF 2.1.0) or github (Actions annotations)")
     p.add_argument("--output", metavar="FILE",
                    help="write the --format output to FILE; the text report still goes to the terminal")
+    p.add_argument("--config", metavar="FILE",
+                   help="read settings from FILE instead of the nearest .gofix-linkname.toml")
+    p.add_argument("--no-config", action="store_true", help="ignore .gofix-linkname.toml files")
     p.add_argument("--report-unused-ignores", action="store_true",
                    help="list //gofix-linkname:ignore and //nolint:gofixlinkname comments that silence nothing")
     p.add_argument("--branch", metavar="NAME", help="with --apply: commit the fixes on a new branch NAME")
@@ -109,6 +114,11 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
 
     args = _check_parser(prog).parse_args(argv)
     try:
+        settings = _apply_config(args)
+    except UsageError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
         if args.branch and not args.apply:
             raise UsageError("--branch commits fixes, so it needs --apply")
         if args.force_branch and not args.branch:
@@ -137,7 +147,7 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
 
     level = Safety.UNSAFE if args.unsafe_fixes else Safety.SAFE
     result = engine.run(args.paths, chosen, options, fix_level=level,
-                        include_generated=args.include_generated)
+                        include_generated=args.include_generated, **_file_filters(settings))
     for p in result.problems:
         print(f"{diff.display_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
     checked = None if args.verify else False  # False: no --verify; None: nothing to verify
@@ -183,6 +193,98 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         return EXIT_ERROR
     remaining = [f for f in result.findings if not (args.apply and result.fixed(f))]
     return EXIT_FINDINGS if remaining or unused else EXIT_CLEAN
+
+
+def _config_file(args):
+    """The config that applies to this run (None: none found or --no-config)."""
+    from .config import Config, ConfigError, find, load
+
+    if args.no_config:
+        return Config(None)
+    path = Path(args.config) if args.config else find(Path(args.paths[0] if args.paths else "."))
+    if path is None:
+        return Config(None)
+    try:
+        return load(path)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+
+
+def _settings(args):
+    from .config import effective
+
+    config = _config_file(args)
+    flags = {"select": _split(args.select), "ignore": _split(args.ignore), "go-versions": args.go_versions,
+             "platforms": _split(args.platforms), "cgo": getattr(args, "cgo", None),
+             "unsafe-fixes": args.unsafe_fixes}
+    defaults = {"select": ["all"], "ignore": [], "go-versions": "the module's go line up to 1.27",
+                "platforms": list(Options().platforms), "cgo": None, "exclude": [],
+                "per-file-ignores": {}, "unsafe-fixes": False}
+    return config, effective(flags, config, defaults)
+
+
+def _apply_config(args) -> dict:
+    """Fill in from the config file what no flag said; returns the effective settings."""
+    config, settings = _settings(args)
+    for key, attr in (("select", "select"), ("ignore", "ignore"), ("platforms", "platforms")):
+        if settings[key].source not in ("default",) and getattr(args, attr) is None:
+            setattr(args, attr, ",".join(settings[key].value))
+    if args.go_versions is None and "go-versions" in config.values:
+        args.go_versions = config.values["go-versions"]
+    if args.unsafe_fixes is None and "unsafe-fixes" in config.values:
+        args.unsafe_fixes = config.values["unsafe-fixes"]
+    if getattr(args, "cgo", None) is None and "cgo" in config.values:
+        args.cgo = config.values["cgo"]  # read by --cgo's handling where the release has it
+    return {"config": config, **settings}
+
+
+def _file_filters(settings: dict) -> dict:
+    """Engine callbacks for the config's exclude and per-file-ignores (nothing when unset)."""
+    from .config import matches
+
+    config = settings["config"]
+    exclude = settings["exclude"].value or []
+    per_file = settings["per-file-ignores"].value or {}
+    out = {}
+    if exclude:
+        out["skip_file"] = lambda path: any(matches(config.base, path, g) for g in exclude)
+    if per_file:
+        from rules import select
+
+        ignored = [(g, {r.code for r in select(codes)}) for g, codes in per_file.items()]
+        out["rule_allowed"] = lambda rule, path: not any(
+            rule.code in codes and matches(config.base, path, g) for g, codes in ignored)
+    return out
+
+
+def run_config(argv: list[str]) -> int:
+    """``gofix-linkname config [PATH] [flags]``: the effective settings and where each comes from."""
+    prog = "gofix-linkname config"
+    args = _check_parser(prog).parse_args(argv)
+    try:
+        config, settings = _settings(args)
+    except UsageError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.format == "json":
+        import json
+        doc = {"file": str(config.path) if config.path else None,
+               "settings": {k: {"value": s.value, "source": s.source} for k, s in settings.items()}}
+        print(json.dumps(doc, indent=2))
+        return EXIT_CLEAN
+    print(f"config file: {config.path if config.path else '(none found)'}")
+    for key, s in settings.items():
+        value = s.value
+        if isinstance(value, list):
+            value = ", ".join(value) or "(none)"
+        elif isinstance(value, dict):
+            value = "; ".join(f"{g}: {', '.join(c)}" for g, c in value.items()) or "(none)"
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        elif value is None:
+            value = "(not set)"
+        print(f"{key:<17} {str(value):<40} {s.source}")
+    return EXIT_CLEAN
 
 
 def _unused_ignores(result: engine.RunResult, chosen) -> list:
@@ -312,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
             if cmd == "gen-test":
                 from .gentest import run_gen_test
                 return run_gen_test(rest)
+            if cmd == "config":
+                return run_config(rest)
             return run_check(rest, "gofix-linkname check")
         return run_check(argv)
     except KeyboardInterrupt:

@@ -193,8 +193,12 @@ def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> Packa
 
 
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
-        include_generated: bool = False) -> RunResult:
-    """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents."""
+        include_generated: bool = False, skip_file=None, rule_allowed=None) -> RunResult:
+    """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents.
+
+    ``skip_file(path)`` leaves files out of the run (configured excludes); ``rule_allowed(rule,
+    path)`` turns a rule off for some files (per-file ignores).
+    """
     result = RunResult()
     go_rules = [r for r in rules if r.scope == "go"]
     file_rules = [r for r in rules if r.scope == "build-file"]
@@ -205,12 +209,16 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
 
     found = discovery.discover(paths, wanted)
     result.problems.extend(Problem(p, m) for p, m in found.errors)
+    if skip_file is not None:
+        found.go_files = [p for p in found.go_files if not skip_file(p)]
+        found.other_files = [p for p in found.other_files if not skip_file(p)]
     ws = Workspace()
 
     go_files = list(found.go_files)
     findings = _check_go(ws, go_files, go_rules, options, result, report=True,
-                         include_generated=include_generated)
-    findings += _check_build_files(ws, found.other_files, go_files, file_rules, options, triggers)
+                         include_generated=include_generated, rule_allowed=rule_allowed)
+    findings += [f for f in _check_build_files(ws, found.other_files, go_files, file_rules, options, triggers)
+                 if rule_allowed is None or rule_allowed(_rule_of(rules, f), f.path)]
     result.findings = sorted(findings, key=lambda f: f.sort_key)
 
     if fix_level is None:
@@ -257,7 +265,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         go_files = [p for p in go_files if ws.current.get(p, b"") is not None]
         recheck = [p for p in go_files if p.parent in touched_dirs]
         pending = _check_go(ws, recheck, go_rules, options, result, report=False,
-                            include_generated=include_generated)
+                            include_generated=include_generated, rule_allowed=rule_allowed)
     else:
         # Name the files plainly ("a.go"), not as a set of Path objects.
         still = sorted({str(p) for f in pending if (fx := f.fix) and fx.safety >= fix_level
@@ -282,8 +290,13 @@ def _matches(rel: str, pattern: str) -> bool:
     return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
 
 
+def _rule_of(rules: list[Rule], finding: Finding) -> Rule:
+    return next(r for r in rules if r.code == finding.rule)
+
+
 def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Options,
-              result: RunResult, *, report: bool, include_generated: bool = False) -> list[Finding]:
+              result: RunResult, *, report: bool, include_generated: bool = False,
+              rule_allowed=None) -> list[Finding]:
     triggers = tuple(sorted({t for r in rules for t in r.triggers}))
     models: dict[Path, GoFile] = {}
     for path in files:
@@ -331,6 +344,8 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
             data = model.source
             for rule in rules:
                 if not any(t.encode() in data for t in rule.triggers) and not (widened and rule.follows_calls):
+                    continue
+                if rule_allowed is not None and not rule_allowed(rule, path):
                     continue
                 ctx = Context(rule, model, facts, module, options, parsed, provider)
                 for finding in rule.check(ctx):
