@@ -7,6 +7,7 @@
     gofix-linkname rules
     gofix-linkname explain RULE
     gofix-linkname config [PATH] [flags]
+    gofix-linkname inventory [PATH...] [--format md|html|json] [--output FILE]
 
 Exit codes: 0 nothing found (or, with --apply, everything found was fixed), 1 findings remain,
 2 usage or processing error.
@@ -24,7 +25,7 @@ from .edits import Safety
 from .rule import Options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test", "config")
+SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test", "config", "inventory")
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -416,6 +417,9 @@ def main(argv: list[str] | None = None) -> int:
                 return run_gen_test(rest)
             if cmd == "config":
                 return run_config(rest)
+            if cmd == "inventory":
+                from . import inventory
+                return inventory.run(rest)
             return run_check(rest, "gofix-linkname check")
         return run_check(argv)
     except KeyboardInterrupt:
