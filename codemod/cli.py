@@ -147,8 +147,12 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
             return EXIT_ERROR
 
     level = Safety.UNSAFE if args.unsafe_fixes else Safety.SAFE
-    result = engine.run(args.paths, chosen, options, fix_level=level,
-                        include_generated=args.include_generated, **_file_filters(settings))
+    from .terminal import ProgressBar
+
+    with ProgressBar(sys.stderr) as bar:
+        result = engine.run(args.paths, chosen, options, fix_level=level,
+                            include_generated=args.include_generated, progress=bar,
+                            **_file_filters(settings))
     for p in result.problems:
         print(f"{diff.display_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
     checked = None if args.verify else False  # False: no --verify; None: nothing to verify
@@ -181,14 +185,16 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         if checked:
             sys.stderr.write(checked.to_text())
     else:
-        sys.stdout.write(render.text_report(result, applied=applied))
+        from .terminal import write_report, write_summary
+
+        write_report(render.text_report(result, applied=applied), sys.stdout)
         if args.verify:
             sys.stdout.write(_verify_text(checked))
         if unused:
-            sys.stdout.write(render.unused_ignores_text(unused))
+            write_report(render.unused_ignores_text(unused), sys.stdout)
         if patch and not args.apply:
-            sys.stdout.write("\n" + patch)
-        print(render.summary(result, applying=applied), file=sys.stderr)
+            sys.stdout.write("\n" + patch)  # never coloured: it is meant for git apply too
+        write_summary(render.summary(result, applying=applied), sys.stderr)
 
     if result.has_errors or write_failed:
         return EXIT_ERROR

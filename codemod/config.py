@@ -19,6 +19,7 @@ with one line naming the file and the line.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -61,7 +62,8 @@ class Config:
 def find(start: Path) -> Path | None:
     """The nearest config file from ``start`` upward, stopping at the repository root (the
     directory holding ``.git``) or the file system root."""
-    here = start.resolve()
+    # abspath, not resolve(): the path may be a broken or looping link (reported by the run).
+    here = Path(os.path.abspath(start))
     if not here.is_dir():
         here = here.parent
     for d in (here, *here.parents):

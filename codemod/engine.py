@@ -193,11 +193,12 @@ def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> Packa
 
 
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
-        include_generated: bool = False, skip_file=None, rule_allowed=None) -> RunResult:
+        include_generated: bool = False, skip_file=None, rule_allowed=None, progress=None) -> RunResult:
     """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents.
 
     ``skip_file(path)`` leaves files out of the run (configured excludes); ``rule_allowed(rule,
-    path)`` turns a rule off for some files (per-file ignores).
+    path)`` turns a rule off for some files (per-file ignores).  ``progress(done, total)`` is
+    called as the first pass works through the files (for a progress bar).
     """
     result = RunResult()
     go_rules = [r for r in rules if r.scope == "go"]
@@ -216,7 +217,8 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
 
     go_files = list(found.go_files)
     findings = _check_go(ws, go_files, go_rules, options, result, report=True,
-                         include_generated=include_generated, rule_allowed=rule_allowed)
+                         include_generated=include_generated, rule_allowed=rule_allowed,
+                         progress=progress)
     findings += [f for f in _check_build_files(ws, found.other_files, go_files, file_rules, options, triggers)
                  if rule_allowed is None or rule_allowed(_rule_of(rules, f), f.path)]
     result.findings = sorted(findings, key=lambda f: f.sort_key)
@@ -296,10 +298,14 @@ def _rule_of(rules: list[Rule], finding: Finding) -> Rule:
 
 def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Options,
               result: RunResult, *, report: bool, include_generated: bool = False,
-              rule_allowed=None) -> list[Finding]:
+              rule_allowed=None, progress=None) -> list[Finding]:
     triggers = tuple(sorted({t for r in rules for t in r.triggers}))
     models: dict[Path, GoFile] = {}
-    for path in files:
+    # Progress counts reading and parsing (the first half) and checking, package by package.
+    total = 2 * len(files)
+    for done, path in enumerate(files, 1):
+        if progress is not None:
+            progress(done, total)
         m = ws.model(path, triggers)
         if isinstance(m, Problem):
             if report:
@@ -310,7 +316,11 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
     for path in files:
         by_dir.setdefault(path.parent, []).append(path)
     findings: list[Finding] = []
+    checked = len(files)
     for directory, dir_files in by_dir.items():
+        checked += len(dir_files)
+        if progress is not None:
+            progress(checked, total)
         parsed = {p: models[p] for p in dir_files if p in models}
         if not parsed and not any(r.follows_calls for r in rules):
             continue
