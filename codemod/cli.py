@@ -115,7 +115,7 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
 
     args = _check_parser(prog).parse_args(argv)
     try:
-        settings = _apply_config(args)
+        settings = _apply_config(args, _flags_given(argv))
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
@@ -217,22 +217,28 @@ def _config_file(args):
         raise UsageError(str(e)) from None
 
 
-def _settings(args):
+def _flags_given(argv: list[str]) -> frozenset[str]:
+    """The long options on the command line (``--cgo=on`` counts as ``--cgo``)."""
+    return frozenset(a.split("=", 1)[0] for a in argv if a.startswith("--"))
+
+
+def _settings(args, given: frozenset[str] = frozenset()):
     from .config import effective
 
     config = _config_file(args)
     flags = {"select": _split(args.select), "ignore": _split(args.ignore), "go-versions": args.go_versions,
-             "platforms": _split(args.platforms), "cgo": getattr(args, "cgo", None),
+             "platforms": _split(args.platforms),
+             "cgo": getattr(args, "cgo", None) if "--cgo" in given else None,
              "unsafe-fixes": args.unsafe_fixes}
     defaults = {"select": ["all"], "ignore": [], "go-versions": "the module's go line up to 1.27",
-                "platforms": list(Options().platforms), "cgo": None, "exclude": [],
+                "platforms": list(Options().platforms), "cgo": "both", "exclude": [],
                 "per-file-ignores": {}, "unsafe-fixes": False}
     return config, effective(flags, config, defaults)
 
 
-def _apply_config(args) -> dict:
+def _apply_config(args, given: frozenset[str] = frozenset()) -> dict:
     """Fill in from the config file what no flag said; returns the effective settings."""
-    config, settings = _settings(args)
+    config, settings = _settings(args, given)
     for key, attr in (("select", "select"), ("ignore", "ignore"), ("platforms", "platforms")):
         if settings[key].source not in ("default",) and getattr(args, attr) is None:
             setattr(args, attr, ",".join(settings[key].value))
@@ -240,8 +246,8 @@ def _apply_config(args) -> dict:
         args.go_versions = config.values["go-versions"]
     if args.unsafe_fixes is None and "unsafe-fixes" in config.values:
         args.unsafe_fixes = config.values["unsafe-fixes"]
-    if getattr(args, "cgo", None) is None and "cgo" in config.values:
-        args.cgo = config.values["cgo"]  # read by --cgo's handling where the release has it
+    if "--cgo" not in given and "cgo" in config.values:
+        args.cgo = config.values["cgo"]  # "on", "off" or "both", as --cgo takes it
     return {"config": config, **settings}
 
 
@@ -269,7 +275,7 @@ def run_config(argv: list[str]) -> int:
     prog = "gofix-linkname config"
     args = _check_parser(prog).parse_args(argv)
     try:
-        config, settings = _settings(args)
+        config, settings = _settings(args, _flags_given(argv))
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR

@@ -4,7 +4,7 @@
     ignore = ["LN203"]
     go-versions = "1.22-1.27"
     platforms = ["linux/amd64", "darwin/arm64"]
-    cgo = false
+    cgo = "both"                     # true/"on", false/"off", or "both"
     exclude = ["gen/**", "*_string.go"]
     unsafe-fixes = false
 
@@ -145,7 +145,13 @@ def load(path: Path) -> Config:
             if not items or any(x.count("/") != 1 or x.startswith("/") or x.endswith("/") for x in items):
                 fail(key, 'platforms must be a list of GOOS/GOARCH, e.g. ["linux/amd64", "darwin/arm64"]')
             config.values[key] = items
-        elif key in ("cgo", "unsafe-fixes"):
+        elif key == "cgo":
+            # true/false, or --cgo's own words: "both" judges builds with and without cgo.
+            words = {True: "on", False: "off", "on": "on", "off": "off", "both": "both"}
+            if not isinstance(value, (bool, str)) or value not in words:
+                fail(key, f'cgo must be true, false, "on", "off" or "both", not {value!r}')
+            config.values[key] = words[value]
+        elif key == "unsafe-fixes":
             if not isinstance(value, bool):
                 fail(key, f"{key} must be true or false, not {value!r}")
             config.values[key] = value

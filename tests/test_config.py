@@ -118,7 +118,7 @@ def test_tool_table_style(tmp_path):
 
 @pytest.mark.parametrize("text, line, words", [
     ('select = ["LN001"]\nselct = ["LN1"]\n', 2, "unknown key 'selct' (did you mean 'select'?)"),
-    ('cgo = "yes"\n', 1, "cgo must be true or false"),
+    ('cgo = "yes"\n', 1, 'cgo must be true, false, "on", "off" or "both"'),
     ('\n\ngo-versions = "1.x"\n', 3, "is not a release range"),
     ('platforms = ["linux"]\n', 1, "GOOS/GOARCH"),
     ('ignore = ["LN9"]\n', 1, "'LN9' matches no rule"),
