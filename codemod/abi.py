@@ -286,6 +286,18 @@ def results_of_text(text: str) -> Results | None:
     return Results(source[result.start_byte:result.end_byte].decode(), frozenset(names), qualified)
 
 
+def shape_of_symbol(target: str, signature: str, kind: str, goarch: str) -> Shape | None:
+    """The ABI shape of a knowledge-base symbol; a method's receiver counts as its first
+    parameter (a pointer receiver is one word; a value receiver's layout is unknown: None)."""
+    shape = shape_of_text(signature, goarch=goarch) if signature else None
+    if shape is None or kind != "method":
+        return shape
+    if ".(*" not in target:
+        return None
+    recv = (Leaf(word_size(goarch), "int"),)
+    return Shape(recv + shape.params, shape.results, shape.param_count + 1, shape.result_count)
+
+
 def differences(local: Shape, real: Shape) -> list[str]:
     """What differs, in words (empty when the shapes agree)."""
     out = []

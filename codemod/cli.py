@@ -6,6 +6,8 @@
     gofix-linkname info TARGET...
     gofix-linkname rules
     gofix-linkname explain RULE
+    gofix-linkname config [PATH] [flags]
+    gofix-linkname inventory [PATH...] [--format md|html|json] [--output FILE]
 
 Exit codes: 0 nothing found (or, with --apply, everything found was fixed), 1 findings remain,
 2 usage or processing error.
@@ -23,7 +25,7 @@ from .edits import Safety
 from .rule import Options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test")
+SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test", "config", "inventory")
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -45,12 +47,18 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
                 "toolchain: before -> after.")
     p.add_argument("paths", nargs="*", default=["."], help="files or directories (./... and dir/... accepted)")
     p.add_argument("--apply", action="store_true", help="write the safe fixes")
-    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour")
+    p.add_argument("--unsafe-fixes", action=argparse.BooleanOptionalAction, default=None,
+                   help="also apply fixes that change behaviour")
     p.add_argument("--diff", action="store_true", help="print only the unified diff (for git apply)")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text (default), json, sarif (SARIF 2.1.0) or github (Actions annotations)")
     p.add_argument("--output", metavar="FILE",
                    help="write the --format output to FILE; the text report still goes to the terminal")
+    p.add_argument("--config", metavar="FILE",
+                   help="read settings from FILE instead of the nearest .gofix-linkname.toml")
+    p.add_argument("--no-config", action="store_true", help="ignore .gofix-linkname.toml files")
+    p.add_argument("--report-unused-ignores", action="store_true",
+                   help="list //gofix-linkname:ignore and //nolint:gofixlinkname comments that silence nothing")
     p.add_argument("--branch", metavar="NAME", help="with --apply: commit the fixes on a new branch NAME")
     p.add_argument("--force-branch", action="store_true", help="with --branch: replace an existing branch")
     p.add_argument("--include-generated", action="store_true", help="fix generated files too")
@@ -111,6 +119,11 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
 
     args = _check_parser(prog).parse_args(argv)
     try:
+        settings = _apply_config(args, _flags_given(argv))
+    except UsageError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
         if args.branch and not args.apply:
             raise UsageError("--branch commits fixes, so it needs --apply")
         if args.force_branch and not args.branch:
@@ -139,9 +152,13 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
             return EXIT_ERROR
 
     level = Safety.UNSAFE if args.unsafe_fixes else Safety.SAFE
-    result = engine.run(args.paths, chosen, options, fix_level=level,
-                        include_generated=args.include_generated,
-                        cache=_cache(args, chosen, options, level, goroot_used))
+    from .terminal import ProgressBar
+
+    with ProgressBar(sys.stderr) as bar:
+        result = engine.run(args.paths, chosen, options, fix_level=level,
+                            include_generated=args.include_generated, progress=bar,
+                            cache=_cache(args, chosen, options, level, goroot_used, settings),
+                            **_file_filters(settings))
     for p in result.problems:
         print(f"{diff.display_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
     checked = None if args.verify else False  # False: no --verify; None: nothing to verify
@@ -160,6 +177,9 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         write_failed = not _write(args, result, prog)
 
     applied = args.apply and not write_failed
+    unused = _unused_ignores(result, chosen) if args.report_unused_ignores else None
+    if unused is not None:
+        result.unused_ignores = unused
     if args.output:
         text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch, checked)
         if not _write_output(args.output, text, prog):
@@ -171,17 +191,126 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         if checked:
             sys.stderr.write(checked.to_text())
     else:
-        sys.stdout.write(render.text_report(result, applied=applied))
+        from .terminal import write_report, write_summary
+
+        write_report(render.text_report(result, applied=applied), sys.stdout)
         if args.verify:
             sys.stdout.write(_verify_text(checked))
+        if unused:
+            write_report(render.unused_ignores_text(unused), sys.stdout)
         if patch and not args.apply:
-            sys.stdout.write("\n" + patch)
-        print(render.summary(result, applying=applied), file=sys.stderr)
+            sys.stdout.write("\n" + patch)  # never coloured: it is meant for git apply too
+        write_summary(render.summary(result, applying=applied), sys.stderr)
 
     if result.has_errors or write_failed:
         return EXIT_ERROR
     remaining = [f for f in result.findings if not (args.apply and result.fixed(f))]
-    return EXIT_FINDINGS if remaining else EXIT_CLEAN
+    return EXIT_FINDINGS if remaining or unused else EXIT_CLEAN
+
+
+def _config_file(args):
+    """The config that applies to this run (None: none found or --no-config)."""
+    from .config import Config, ConfigError, find, load
+
+    if args.no_config:
+        return Config(None)
+    path = Path(args.config) if args.config else find(Path(args.paths[0] if args.paths else "."))
+    if path is None:
+        return Config(None)
+    try:
+        return load(path)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+
+
+def _flags_given(argv: list[str]) -> frozenset[str]:
+    """The long options on the command line (``--cgo=on`` counts as ``--cgo``)."""
+    return frozenset(a.split("=", 1)[0] for a in argv if a.startswith("--"))
+
+
+def _settings(args, given: frozenset[str] = frozenset()):
+    from .config import effective
+
+    config = _config_file(args)
+    flags = {"select": _split(args.select), "ignore": _split(args.ignore), "go-versions": args.go_versions,
+             "platforms": _split(args.platforms),
+             "cgo": getattr(args, "cgo", None) if "--cgo" in given else None,
+             "unsafe-fixes": args.unsafe_fixes}
+    defaults = {"select": ["all"], "ignore": [], "go-versions": "the module's go line up to 1.27",
+                "platforms": list(Options().platforms), "cgo": "both", "exclude": [],
+                "per-file-ignores": {}, "unsafe-fixes": False}
+    return config, effective(flags, config, defaults)
+
+
+def _apply_config(args, given: frozenset[str] = frozenset()) -> dict:
+    """Fill in from the config file what no flag said; returns the effective settings."""
+    config, settings = _settings(args, given)
+    for key, attr in (("select", "select"), ("ignore", "ignore"), ("platforms", "platforms")):
+        if settings[key].source not in ("default",) and getattr(args, attr) is None:
+            setattr(args, attr, ",".join(settings[key].value))
+    if args.go_versions is None and "go-versions" in config.values:
+        args.go_versions = config.values["go-versions"]
+    if args.unsafe_fixes is None and "unsafe-fixes" in config.values:
+        args.unsafe_fixes = config.values["unsafe-fixes"]
+    if "--cgo" not in given and "cgo" in config.values:
+        args.cgo = config.values["cgo"]  # "on", "off" or "both", as --cgo takes it
+    return {"config": config, **settings}
+
+
+def _file_filters(settings: dict) -> dict:
+    """Engine callbacks for the config's exclude and per-file-ignores (nothing when unset)."""
+    from .config import matches
+
+    config = settings["config"]
+    exclude = settings["exclude"].value or []
+    per_file = settings["per-file-ignores"].value or {}
+    out = {}
+    if exclude:
+        out["skip_file"] = lambda path: any(matches(config.base, path, g) for g in exclude)
+    if per_file:
+        from rules import select
+
+        ignored = [(g, {r.code for r in select(codes)}) for g, codes in per_file.items()]
+        out["rule_allowed"] = lambda rule, path: not any(
+            rule.code in codes and matches(config.base, path, g) for g, codes in ignored)
+    return out
+
+
+def run_config(argv: list[str]) -> int:
+    """``gofix-linkname config [PATH] [flags]``: the effective settings and where each comes from."""
+    prog = "gofix-linkname config"
+    args = _check_parser(prog).parse_args(argv)
+    try:
+        config, settings = _settings(args, _flags_given(argv))
+    except UsageError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.format == "json":
+        import json
+        doc = {"file": str(config.path) if config.path else None,
+               "settings": {k: {"value": s.value, "source": s.source} for k, s in settings.items()}}
+        print(json.dumps(doc, indent=2))
+        return EXIT_CLEAN
+    print(f"config file: {config.path if config.path else '(none found)'}")
+    for key, s in settings.items():
+        value = s.value
+        if isinstance(value, list):
+            value = ", ".join(value) or "(none)"
+        elif isinstance(value, dict):
+            value = "; ".join(f"{g}: {', '.join(c)}" for g, c in value.items()) or "(none)"
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        elif value is None:
+            value = "(not set)"
+        print(f"{key:<17} {str(value):<40} {s.source}")
+    return EXIT_CLEAN
+
+
+def _unused_ignores(result: engine.RunResult, chosen) -> list:
+    from rules import ALL
+
+    from . import suppress
+    return suppress.unused(result.suppressions, result.suppressed, chosen, ALL)
 
 
 def _formatted(fmt: str, result: engine.RunResult, rules, applied: bool, patch: str,
@@ -232,7 +361,7 @@ def _verify_text(checked) -> str:
     return checked.to_text() if checked else "verify: no change to verify\n"
 
 
-def _cache(args, rules, options: Options, level: Safety, goroot: str | None):
+def _cache(args, rules, options: Options, level: Safety, goroot: str | None, settings=None):
     """The result cache for this run's choices, or None with --no-cache."""
     if args.no_cache:
         return None
@@ -243,8 +372,16 @@ def _cache(args, rules, options: Options, level: Safety, goroot: str | None):
     # Sets print in a per-process order: sort them, or no two runs would share an entry.
     opts = [(f.name, sorted(v) if isinstance(v := getattr(options, f.name), (set, frozenset)) else v)
             for f in dataclasses.fields(options)]
+    # Configured excludes and per-file ignores decide which files and rules a package gets.
+    filters = ""
+    if settings is not None:
+        config = settings.get("config")
+        exclude = settings["exclude"].value if "exclude" in settings else None
+        per_file = settings["per-file-ignores"].value if "per-file-ignores" in settings else None
+        filters = repr((str(getattr(config, "base", "")), sorted(exclude or []),
+                        sorted((g, sorted(c)) for g, c in (per_file or {}).items())))
     key = repr((sorted((r.code, r.name, r.triggers, r.scope) for r in rules), opts, int(level),
-                args.include_generated))
+                args.include_generated, filters))
     root = Path(args.cache_dir) if args.cache_dir else default_dir()
     return ResultCache(root, options_key=key, goroot=goroot or options.goroot)
 
@@ -321,6 +458,11 @@ def main(argv: list[str] | None = None) -> int:
             if cmd == "gen-test":
                 from .gentest import run_gen_test
                 return run_gen_test(rest)
+            if cmd == "config":
+                return run_config(rest)
+            if cmd == "inventory":
+                from . import inventory
+                return inventory.run(rest)
             return run_check(rest, "gofix-linkname check")
         return run_check(argv)
     except KeyboardInterrupt:

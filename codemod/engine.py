@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import discovery, linkset, versions
+from . import discovery, linkset, suppress, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
@@ -45,6 +45,12 @@ class RunResult:
     fix_level: Safety | None = None  # the lowest safety applied; None: a check without fixes
     # Package directories whose fixes --verify withdrew (they made a build worse).
     withdrawn: set[Path] = field(default_factory=set)
+    # Findings an in-source suppression silenced (never reported as findings, never fixed),
+    # and every suppression comment of the files checked.
+    suppressed: list[suppress.Suppressed] = field(default_factory=list)
+    suppressions: dict[Path, GoFile] = field(default_factory=dict)
+    # With --report-unused-ignores: (file, suppression) pairs that silenced nothing.
+    unused_ignores: list | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -218,10 +224,13 @@ class PackageResult:
     applied: list[tuple[Finding | None, Fix]] = field(default_factory=list)
     held_back: list[Finding] = field(default_factory=list)
     passes: int = 0
+    suppressed: list = field(default_factory=list)  # suppress.Suppressed
+    suppressions: dict[Path, GoFile] = field(default_factory=dict)
 
 
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
-        include_generated: bool = False, cache=None) -> RunResult:
+        include_generated: bool = False, skip_file=None, rule_allowed=None, progress=None,
+        cache=None) -> RunResult:
     """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents.
 
     Packages (directories) are checked and fixed one at a time, each with its own workspace
@@ -229,6 +238,10 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     a large tree holds one package's bytes and trees at a time.  ``cache`` (a
     :class:`codemod.cache.ResultCache`) answers for packages that did not change since it
     stored them.
+
+    ``skip_file(path)`` leaves files out of the run (configured excludes); ``rule_allowed(rule,
+    path)`` turns a rule off for some files (per-file ignores).  ``progress(done, total)`` is
+    called as packages are done (for a progress bar).
     """
     result = RunResult(fix_level=fix_level)
     go_rules = [r for r in rules if r.scope == "go"]
@@ -240,12 +253,16 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
 
     found = discovery.discover(paths, wanted)
     result.problems.extend(Problem(p, m) for p, m in found.errors)
+    if skip_file is not None:
+        found.go_files = [p for p in found.go_files if not skip_file(p)]
+        found.other_files = [p for p in found.other_files if not skip_file(p)]
     modules: dict[Path, Module | None] = {}
     disk_symbols: dict[Path, ModuleSymbols] = {}
 
     packages: dict[Path, list[Path]] = {}
     for path in found.go_files:
         packages.setdefault(path.parent, []).append(path)
+    done, total = 0, len(found.go_files)
     for directory, files in packages.items():
         entry = cache.lookup(directory, files, lambda d=directory: module_for(modules, d)) \
             if cache is not None else None
@@ -254,7 +271,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         else:
             ws = Workspace(modules, disk_symbols)
             part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
-                                 include_generated=include_generated)
+                                 include_generated=include_generated, rule_allowed=rule_allowed)
             if entry is not None:
                 entry.store(ws, part)
         result.findings.extend(part.findings)
@@ -263,10 +280,17 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         result.applied.extend(part.applied)
         result.held_back.extend(part.held_back)
         result.passes = max(result.passes, part.passes)
+        result.suppressed.extend(part.suppressed)
+        result.suppressions.update(part.suppressions)
+        done += len(files)
+        if progress is not None:
+            # Counted as reading and checking each file, the two halves of a file's work.
+            progress(2 * done, 2 * total)
     if file_rules and found.other_files:
         ws = Workspace(modules, disk_symbols)
-        result.findings += _check_build_files(ws, found.other_files, found.go_files, file_rules,
-                                              options, triggers)
+        result.findings += [
+            f for f in _check_build_files(ws, found.other_files, found.go_files, file_rules, options, triggers)
+            if rule_allowed is None or rule_allowed(_rule_of(rules, f), f.path)]
     result.findings.sort(key=lambda f: f.sort_key)
     result.held_back.sort(key=lambda f: f.sort_key)
     if fix_level is None or result.has_errors:
@@ -276,7 +300,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
 
 def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list[Rule],
                   options: Options, *, fix_level: Safety | None = None,
-                  include_generated: bool = False) -> PackageResult:
+                  include_generated: bool = False, rule_allowed=None) -> PackageResult:
     """Check one directory's ``files``; with ``fix_level`` fix them up to a fixed point.
 
     A pass re-checks only the files whose text the previous pass changed (and the whole
@@ -284,8 +308,8 @@ def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list
     a dry run of a clean package is one pass.
     """
     part = PackageResult()
-    findings = _check_go(ws, files, rules, options, part.problems, report=True,
-                         include_generated=include_generated)
+    findings = _check_go(ws, files, rules, options, part, report=True,
+                         include_generated=include_generated, rule_allowed=rule_allowed)
     part.findings = sorted(findings, key=lambda f: f.sort_key)
     if fix_level is None:
         return part
@@ -338,8 +362,9 @@ def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list
             waiting = {p for fx in merged.deferred for p in fx.touches()}
             recheck = [p for p in go_files if p in changed or p in waiting
                        or b"go:linkname" in (ws.current.get(p) or b"")]
-        pending = _check_go(ws, recheck, rules, options, part.problems, report=False,
-                            include_generated=include_generated, package_files=go_files)
+        pending = _check_go(ws, recheck, rules, options, part, report=False,
+                            include_generated=include_generated, package_files=go_files,
+                            rule_allowed=rule_allowed)
     else:
         # Name the files plainly ("a.go"), not as a set of Path objects.
         still = sorted({str(p) for f in pending if (fx := f.fix) and fx.safety >= fix_level
@@ -364,9 +389,13 @@ def _matches(rel: str, pattern: str) -> bool:
     return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
 
 
+def _rule_of(rules: list[Rule], finding: Finding) -> Rule:
+    return next(r for r in rules if r.code == finding.rule)
+
+
 def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Options,
-              problems: list[Problem], *, report: bool, include_generated: bool = False,
-              package_files: list[Path] | None = None) -> list[Finding]:
+              part: PackageResult, *, report: bool, include_generated: bool = False,
+              package_files: list[Path] | None = None, rule_allowed=None) -> list[Finding]:
     """Findings of ``rules`` in ``files``; ``package_files`` (default ``files``) are the
     package's files the rules see as siblings."""
     triggers = tuple(sorted({t for r in rules for t in r.triggers}))
@@ -375,7 +404,7 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         m = ws.model(path, triggers)
         if isinstance(m, Problem):
             if report:
-                problems.append(m)
+                part.problems.append(m)
         elif m is not None:
             models[path] = m
     by_dir: dict[Path, list[Path]] = {}
@@ -420,12 +449,18 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
             for rule in rules:
                 if not any(t.encode() in data for t in rule.triggers) and not (widened and rule.follows_calls):
                     continue
+                if rule_allowed is not None and not rule_allowed(rule, path):
+                    continue
                 ctx = Context(rule, model, facts, module, options, parsed, provider)
                 for finding in rule.check(ctx):
                     if finding.fix and model.generated and not include_generated:
                         finding = _without_fix(finding, "generated file: fixes are not applied "
                                                         "(use --include-generated)")
                     findings.append(finding)
+    findings, silenced = suppress.split(findings, models)
+    if report:
+        part.suppressed.extend(silenced)
+        part.suppressions.update({p: m for p, m in models.items() if m.suppressions})
     return findings
 
 

@@ -148,6 +148,7 @@ class GoFile:
     constraint: BuildConstraint
     generated: bool
     syntax_errors: list[Span] = field(default_factory=list)
+    suppressions: list["Suppression"] = field(default_factory=list)
     # Answers derived from the tree (a function's flow, its declared names), computed once per
     # parse by whichever rule asks first; see codemod.goflow.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -282,6 +283,71 @@ def _directives(source: bytes, root: Node, decls: dict[str, list[Declaration]]) 
     return out
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """A comment that silences findings: ``//gofix-linkname:ignore LN101 -- reason`` or
+    ``//nolint:gofixlinkname``.
+
+    ``codes`` are rule codes or names (upper-cased codes); None means every rule.  ``lines``
+    is the inclusive range of lines whose findings it covers.
+    """
+
+    kind: str  # "ignore" | "nolint"
+    codes: tuple[str, ...] | None
+    reason: str
+    span: Span  # the comment
+    lines: tuple[int, int]
+    text: str  # the comment, as written
+    # Names gofix-linkname (not a bare //nolint meant for every linter): only these can be
+    # reported as unused.
+    specific: bool = True
+
+
+IGNORE_PREFIX = "//gofix-linkname:ignore"
+# golangci-lint's form: "//nolint" (every linter), "//nolint:all", or a list naming linters;
+# like golangci-lint, a space after "//" is tolerated and "// reason" may follow.
+_NOLINT = re.compile(r"//\s?nolint(?::(?P<linters>[\w-]+(?:,[\w-]+)*))?(?=\s|$)(?:\s*//\s*(?P<reason>.*?))?\s*$")
+LINTER_NAMES = ("gofixlinkname", "gofix-linkname")
+
+
+def _suppressions(source: bytes, root: Node, directives: list[Directive]) -> list[Suppression]:
+    out = []
+    decl_line = {d.span.line: d.declaration.span.line for d in directives if d.declaration is not None}
+    for c in captures("(comment) @c", root).get("c", []):
+        text = source[c.start_byte:c.end_byte].decode("utf-8", "replace").rstrip("\r")
+        if "nolint" not in text and "gofix-linkname:ignore" not in text:
+            continue
+        own_line = _own_line(source, c)
+        line = c.start_point[0] + 1
+        rest = text[len(IGNORE_PREFIX):]
+        if text.startswith(IGNORE_PREFIX) and (not rest or rest[0].isspace()):
+            listed, _, reason = rest.partition("--")
+            codes = tuple(x.upper() if re.fullmatch(r"(?i)ln\d+", x) else x
+                          for x in re.split(r"[\s,]+", listed) if x) or None
+            # Its own line and the next; when the next is a //go:linkname directive, the line of
+            # the declaration that directive names too (findings about a pull may sit there).
+            last = line + 1 if own_line else line
+            last = max(last, decl_line.get(last, last))
+            out.append(Suppression("ignore", codes, reason.strip(), Span.of(c), (line, last), text, True))
+            continue
+        m = _NOLINT.match(text)
+        if not m:
+            continue
+        linters = [x.lower() for x in (m.group("linters") or "").split(",") if x]
+        if linters and "all" not in linters and not any(n in linters for n in LINTER_NAMES):
+            continue  # a nolint for other linters only
+        last = line
+        if own_line:
+            # As golangci-lint does: on a line of its own, it covers the node that follows.
+            nxt = c.next_named_sibling
+            while nxt is not None and nxt.type == "comment":
+                nxt = nxt.next_named_sibling
+            last = nxt.end_point[0] + 1 if nxt is not None else line
+        out.append(Suppression("nolint", None, (m.group("reason") or "").strip(), Span.of(c),
+                               (line, last), text, bool(linters) and "all" not in linters))
+    return sorted(out, key=lambda s: s.span.start)
+
+
 def _constraint(source: bytes, root: Node) -> BuildConstraint:
     """``//go:build`` and ``// +build`` lines in the header (before the package clause)."""
     go_build = None
@@ -347,6 +413,7 @@ def parse_file(path: Path, data: bytes) -> GoFile:
         pkg_name = source[ident.start_byte:ident.end_byte].decode() if ident else ""
     header_end = pkg_clause.start_byte if pkg_clause is not None else len(source)
     decls = _declarations(source, root)
+    directives = _directives(source, root, decls)
     return GoFile(
         path=path,
         source=source,
@@ -357,10 +424,11 @@ def parse_file(path: Path, data: bytes) -> GoFile:
         package_clause=Span.of(pkg_clause) if pkg_clause is not None else None,
         imports=_imports(source, root),
         declarations=decls,
-        directives=_directives(source, root, decls),
+        directives=directives,
         constraint=_constraint(source, root),
         generated=bool(_GENERATED.search(source, 0, header_end)),
         syntax_errors=_syntax_errors(root),
+        suppressions=_suppressions(source, root, directives),
     )
 
 

@@ -31,10 +31,23 @@ def text_report(result: RunResult, applied: bool = False, show_fixes: bool = Tru
     return "\n".join(out) + ("\n" if out else "")
 
 
+def unused_ignores_text(unused) -> str:
+    return "".join(f"{display_path(m.path)}:{s.span.line}:{s.span.column}: unused suppression: "
+                   f"{s.text.strip()} silences no finding\n" for m, s in unused)
+
+
+def unused_ignores_json(unused) -> list[dict]:
+    return [{"path": display_path(m.path), "line": s.span.line, "column": s.span.column,
+             "kind": s.kind, "rules": list(s.codes) if s.codes else None, "text": s.text.strip()}
+            for m, s in unused]
+
+
 def summary(result: RunResult, applying: bool) -> str:
     n = len(result.findings)
+    quiet = len(getattr(result, "suppressed", ()))
+    silenced = f" {quiet} suppressed in the source." if quiet else ""
     if not n:
-        return "No linkname hazards found."
+        return "No linkname hazards found." + silenced
     by_sev = Counter(str(f.severity) for f in result.findings)
     files = len({f.path for f in result.findings})
     parts = [f"Found {n} finding{'s' * (n != 1)} in {files} file{'s' * (files != 1)} "
@@ -49,7 +62,7 @@ def summary(result: RunResult, applying: bool) -> str:
     if held:
         parts.append(f"{held} unsafe fix{'es' * (held != 1)} held back (they change behaviour; "
                      f"review them and add --unsafe-fixes).")
-    return " ".join(parts)
+    return " ".join(parts) + silenced
 
 
 def finding_json(f: Finding, result: RunResult) -> dict:
@@ -89,4 +102,11 @@ def json_report(result: RunResult, applied: bool, extra: dict | None = None) -> 
         "applied": applied,
         **(extra or {}),
     }
+    if getattr(result, "suppressed", None):
+        doc["suppressed"] = [{**finding_json(s.finding, result),
+                              "suppression": {"kind": s.suppression.kind, "reason": s.reason,
+                                              "line": s.suppression.span.line}}
+                             for s in result.suppressed]
+    if getattr(result, "unused_ignores", None) is not None:
+        doc["unused_ignores"] = unused_ignores_json(result.unused_ignores)
     return json.dumps(doc, indent=2, default=str) + "\n"

