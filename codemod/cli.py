@@ -8,6 +8,7 @@
     gofix-linkname explain RULE
     gofix-linkname config [PATH] [flags]
     gofix-linkname inventory [PATH...] [--format md|html|json] [--output FILE]
+    gofix-linkname campaign REPOS.txt [-j N | --executor dask://HOST:PORT] [check options]
 
 Exit codes: 0 nothing found (or, with --apply, everything found was fixed), 1 findings remain,
 2 usage or processing error.
@@ -17,15 +18,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 
-from . import __version__, diff, engine, render
+from . import __version__, diff, engine, publish, render
 from .edits import Safety
 from .rule import Options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test", "config", "inventory")
+SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test", "config", "inventory", "campaign")
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -74,6 +74,7 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--go", metavar="GOROOT|BINARY|VERSION", action="append",
                    help="with --verify: a toolchain to verify with (repeatable; default: go and go1.N.M on "
                         "PATH and ~/sdk/go*); a version like 1.23 picks an installed one")
+    publish.add_arguments(p)
     p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
     return p
 
@@ -128,6 +129,9 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
             raise UsageError(f"--diff and --format {args.format} are two different outputs; choose one")
         if args.go and not args.verify:
             raise UsageError("--go chooses toolchains for --verify; add --verify")
+        problem = publish.check_usage(args)
+        if problem:
+            raise UsageError(problem)
         options = _options(args)
         chains = _verify_toolchains(args, prog) if args.verify else []
         chosen = select(_split(args.select), _split(args.ignore))
@@ -170,20 +174,33 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     if args.apply and result.changes:
         write_failed = not _write(args, result, prog)
 
+    published, body = None, ""
+    if publish.wanted(args) and not write_failed:
+        published, body = publish.publish(args, argv, result, options, args.apply, prog,
+                                          verify=checked or None)
+        for e in published.errors:
+            print(f"{prog}: error: {e}", file=sys.stderr)
+    extra = {"publish": published.as_json()} if published else None
+
     applied = args.apply and not write_failed
     unused = _unused_ignores(result, chosen) if args.report_unused_ignores else None
     if unused is not None:
         result.unused_ignores = unused
     if args.output:
-        text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch, checked)
+        text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch, checked, extra)
         if not _write_output(args.output, text, prog):
             write_failed = True
     if args.format != "text" and not args.output:
-        sys.stdout.write(_formatted(args.format, result, chosen, applied, patch, checked))
+        sys.stdout.write(_formatted(args.format, result, chosen, applied, patch, checked, extra))
     elif args.diff:
         sys.stdout.write(patch)
         if checked:
             sys.stderr.write(checked.to_text())
+    elif args.pr_body == "-":
+        sys.stdout.write(body)
+        if args.verify:
+            sys.stderr.write(_verify_text(checked))
+        print(render.summary(result, applying=applied), file=sys.stderr)
     else:
         from .terminal import write_report, write_summary
 
@@ -196,7 +213,7 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
             sys.stdout.write("\n" + patch)  # never coloured: it is meant for git apply too
         write_summary(render.summary(result, applying=applied), sys.stderr)
 
-    if result.has_errors or write_failed:
+    if result.has_errors or write_failed or (published and published.errors):
         return EXIT_ERROR
     remaining = [f for f in result.findings if not (args.apply and result.fixed(f))]
     return EXIT_FINDINGS if remaining or unused else EXIT_CLEAN
@@ -308,11 +325,12 @@ def _unused_ignores(result: engine.RunResult, chosen) -> list:
 
 
 def _formatted(fmt: str, result: engine.RunResult, rules, applied: bool, patch: str,
-               checked=None) -> str:
+               checked=None, extra: dict | None = None) -> str:
     """The report in a machine format (or the text report with its diff, for --output)."""
     if fmt == "json":
         # The "verify" field is there exactly when --verify was asked for (null: nothing changed).
-        extra = {"verify": checked.to_json() if checked else None} if checked is not False else None
+        verified = {"verify": checked.to_json() if checked else None} if checked is not False else {}
+        extra = {**verified, **(extra or {})} or None
         return render.json_report(result, applied=applied, extra=extra)
     if fmt == "sarif":
         from . import sarif
@@ -356,16 +374,14 @@ def _verify_text(checked) -> str:
 
 
 def _write(args, result: engine.RunResult, prog: str) -> bool:
-    from .gitops import GitError, commit_message, commit_on_branch
+    from .gitops import GitError, commit_on_branch
     from .writer import WriteError, write_all
 
     try:
         if args.branch:
-            counts = Counter(f"{f.rule} {f.name}" for f in result.findings if result.fixed(f))
-            start = Path(args.paths[0] if args.paths else ".")
-            start = start if start.is_dir() else start.parent
+            start = publish.start_of(args)
             sha = commit_on_branch(start, args.branch, result.changes,
-                                   commit_message(counts, len(result.changes)), args.force_branch)
+                                   publish.commit_message(args, result), args.force_branch)
             print(f"Committed {len(result.changes)} file(s) on branch {args.branch} ({sha[:12]}); "
                   "your work tree and current branch are unchanged.", file=sys.stderr)
         else:
@@ -432,6 +448,9 @@ def main(argv: list[str] | None = None) -> int:
             if cmd == "inventory":
                 from . import inventory
                 return inventory.run(rest)
+            if cmd == "campaign":
+                from . import campaign
+                return campaign.run(rest)
             return run_check(rest, "gofix-linkname check")
         return run_check(argv)
     except KeyboardInterrupt:
