@@ -105,6 +105,8 @@ def fix_state(f: Finding, result: RunResult, applied: bool) -> str:
         return f"no automatic fix{': ' + why if why else ''}"
     if applied and result.fixed(f):
         return f"fixed ({f.fix.safety}): {f.fix.description}"
+    if getattr(result, "is_withdrawn", None) and result.is_withdrawn(f):
+        return f"withdrawn: --verify found that {f.fix.description[:1].lower() + f.fix.description[1:]} makes the build worse"
     if f in result.held_back:
         return f"held back ({f.fix.safety}): {f.fix.description}"
     return f"fixable ({f.fix.safety}) with --apply: {f.fix.description}"
