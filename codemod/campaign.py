@@ -34,6 +34,7 @@ from . import __version__
 EXIT_OK, EXIT_ERROR = 0, 2
 DEFAULT_BRANCH = "gofix-linkname/fix-linkname"
 JOB_TIMEOUT = 3600  # seconds for one repository's check (a clone has its own git timeouts)
+CHECK_ENTRY = "import sys; del sys.path[0]; from codemod.cli import main; sys.exit(main())"
 COLUMNS = ("repo", "status", "findings", "fixed", "held_back", "verified", "branch", "pull_request", "error")
 
 
@@ -139,7 +140,9 @@ def _process(repo: Repo, job: dict) -> dict:
         return {"error": f"clone failed: {_last_line(p.stderr) or p.returncode}"}
     cloned = time.monotonic()
 
-    argv = [sys.executable, "-m", "codemod", "check", "--apply", "--branch", job["branch"],
+    # Not "python -m codemod": that puts the clone first on sys.path, where a directory of the
+    # repository's own (a "rules/" one, say) would shadow this tool's packages.
+    argv = [sys.executable, "-c", CHECK_ENTRY, "check", "--apply", "--branch", job["branch"],
             "--format", "json", "--pr-body", str(body)]
     if repo.base and job.get("open_pr"):
         argv += ["--base", repo.base]

@@ -106,7 +106,7 @@ def fix_state(f: Finding, result: RunResult, applied: bool) -> str:
     if applied and result.fixed(f):
         return f"fixed ({f.fix.safety}): {f.fix.description}"
     if getattr(result, "is_withdrawn", None) and result.is_withdrawn(f):
-        return f"withdrawn: --verify found that {f.fix.description[:1].lower() + f.fix.description[1:]} makes the build worse"
+        return f"withdrawn by --verify (the build got worse): {f.fix.description}"
     if f in result.held_back:
         return f"held back ({f.fix.safety}): {f.fix.description}"
     return f"fixable ({f.fix.safety}) with --apply: {f.fix.description}"

@@ -14,6 +14,7 @@ import pytest
 
 from codemod.campaign import Repo, ReposError, read_repos, split_argv
 from tests.e2e import go_build
+from tests.gotoolchains import goroot
 from tests.test_git import git, make_repo
 from tests.test_publish import IDENTITY, calls, fake_forge
 
@@ -27,6 +28,11 @@ FIXES = {"go.mod": b"module example.com/fixes\n\ngo 1.21\n",
                     b"func main() { println(nanotime() > 0, procPin()) }\n",
          "pin.go": b"package main\n\nimport _ \"unsafe\"\n\n//go:linkname procPin runtime.procPin\n"
                    b"func procPin() int { return 0 }\n\n//go:linkname procUnpin runtime.procUnpin\nfunc procUnpin()\n"}
+# The fix of worse/a.go is made wrong on purpose (tests/sabotage): --verify must withdraw it.
+WITHDRAWN = {"go.mod": b"module example.com/withdrawn\n\ngo 1.21\n",
+             "worse/a.go": b"package worse\n\n//go:linkname nanotime runtime.nanotime\nfunc nanotime() int64\n\n"
+                           b"// Now is the monotonic clock.\nfunc Now() int64 { return nanotime() }\n"}
+SABOTAGE = Path(__file__).resolve().parent / "sabotage"
 BROKEN = {"go.mod": b"module example.com/broken\n\ngo 1.21\n",
           "main.go": b"package main\n\nimport _ \"unsafe\"\n\n//go:linkname nanotime runtime.nanotime\n"
                      b"func nanotime() int64 {\n"}
@@ -51,6 +57,8 @@ def forge_env(tmp_path, monkeypatch):
     for k, v in IDENTITY.items():
         monkeypatch.setenv(k, v)
     monkeypatch.setenv("PATH", path)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(SABOTAGE), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("GOFIX_TEST_BREAK_FIXES_IN", "worse")
     return dict(os.environ), log
 
 
@@ -58,7 +66,7 @@ def forge_env(tmp_path, monkeypatch):
 def dask_cluster():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+                                  host="127.0.0.1", dashboard_address=":0") as cluster:
         with distributed.Client(cluster.scheduler_address) as client:
             pids = set(client.run(os.getpid).values())
         yield cluster.scheduler_address.removeprefix("tcp://"), pids
@@ -69,9 +77,10 @@ def dask_cluster():
 def test_campaign_end_to_end(tmp_path, forge_env, where, request):
     env, gh_log = forge_env
     remotes = {name: bare_with(tmp_path, name, files)
-               for name, files in (("clean", CLEAN), ("fixes", FIXES), ("broken", BROKEN))}
+               for name, files in (("clean", CLEAN), ("fixes", FIXES), ("withdrawn", WITHDRAWN), ("broken", BROKEN))}
     listing = tmp_path / "repos.txt"
-    listing.write_text("# the fleet\nremotes/clean.git\nremotes/fixes.git main\n\nremotes/broken.git  # fails\n")
+    listing.write_text("# the fleet\nremotes/clean.git\nremotes/fixes.git main\n\nremotes/withdrawn.git\n"
+                       "remotes/broken.git  # fails\n")
     if where == "dask":
         address, worker_pids = request.getfixturevalue("dask_cluster")
         run_on = ["--executor", f"dask://{address}"]
@@ -79,16 +88,22 @@ def test_campaign_end_to_end(tmp_path, forge_env, where, request):
         run_on, worker_pids = ["-j", "2"], None
     work = tmp_path / "work"
     args = ["repos.txt", *run_on, "--branch", BRANCH, "--workdir", str(work), "--open-pr",
+            "--verify", "--go", str(goroot("1.23")),
             "--report", "summary.json", "--report", "summary.md"]
     p = campaign(tmp_path, *args, env=env)
     assert p.returncode == 2, p.stderr  # one repository failed
     rows = {Path(r["repo"].split("@")[0]).name: r for r in json.loads((tmp_path / "summary.json").read_text())["repositories"]}
 
     clean, fixes, broken = rows["clean.git"], rows["fixes.git"], rows["broken.git"]
-    assert (clean["status"], clean["findings"], clean["fixed"], clean["branch"], clean["pull_request"]) == \
-        ("done", 0, 0, None, None)
-    assert (fixes["status"], fixes["findings"], fixes["fixed"], fixes["held_back"], fixes["branch"]) == \
-        ("done", 2, 2, 0, BRANCH)
+    withdrawn = rows["withdrawn.git"]
+    assert (clean["status"], clean["findings"], clean["fixed"], clean["branch"], clean["pull_request"],
+            clean["verified"]) == ("done", 0, 0, None, None, "nothing to verify")
+    assert (fixes["status"], fixes["findings"], fixes["fixed"], fixes["held_back"], fixes["branch"],
+            fixes["verified"]) == ("done", 2, 2, 0, BRANCH, "yes")
+    # --verify built the sabotaged fix with Go 1.23, found it worse and withdrew it: nothing to
+    # commit, so no branch and no pull request; the finding stays.
+    assert (withdrawn["status"], withdrawn["findings"], withdrawn["fixed"], withdrawn["verified"],
+            withdrawn["branch"], withdrawn["pull_request"]) == ("done", 1, 0, "withdrawn: worse", None, None)
     assert fixes["pull_request"] == "https://example.test/o/r/pull/7"
     assert broken["status"] == "failed" and broken["branch"] is None
     assert broken["error"] == "main.go: syntax error at line 6, column 23; file left unchanged"
@@ -97,7 +112,7 @@ def test_campaign_end_to_end(tmp_path, forge_env, where, request):
 
     # The branch is on the fixes repository's bare remote, and only there; the program links.
     assert git(remotes["fixes"], "rev-parse", "--verify", f"refs/heads/{BRANCH}")
-    for name in ("clean", "broken"):
+    for name in ("clean", "withdrawn", "broken"):
         assert BRANCH not in git(remotes[name], "branch")
     checkout = tmp_path / "checkout"
     git(tmp_path, "clone", "-q", "-b", BRANCH, str(remotes["fixes"]), str(checkout))
@@ -117,22 +132,25 @@ def test_campaign_end_to_end(tmp_path, forge_env, where, request):
     assert "### LN001 missing-unsafe-import: 1 finding, 1 fixed" in text
     assert "### LN002 pull-with-body: 1 finding, 1 fixed" in text
     assert "| `main.go:3` |" in text and "| `pin.go:6` |" in text
+    assert "## Verified with real Go toolchains" in text and f"| `.` | fail (build) -> ok |" in text
+    withdrawn_body = (work / "bodies" / f"{Repo(str(remotes['withdrawn']), None).slug}.md").read_text()
+    assert "withdrawn by --verify (the build got worse): Add the blank import" in withdrawn_body
+    assert "- `worse`: worse on go1.23" in withdrawn_body and "notDeclaredAnywhere" in withdrawn_body
     md = (tmp_path / "summary.md").read_text()
-    assert "2 of 3 repositories done, 1 failed." in md
-    assert "| " + str(remotes["fixes"]) + "@main | done | 2 | 2 | 0 | - | " + BRANCH in md
+    assert "3 of 4 repositories done, 1 failed." in md
+    assert "| " + str(remotes["fixes"]) + "@main | done | 2 | 2 | 0 | yes | " + BRANCH in md
 
     # A re-run skips the two done repositories (no new push, no second PR) and retries the failed one.
     before = git(remotes["fixes"], "rev-parse", BRANCH)
     p = campaign(tmp_path, *args, "--format", "json", env=env)
     assert p.returncode == 2, p.stderr
     again = {Path(r["repo"].split("@")[0]).name: r for r in json.loads(p.stdout)["repositories"]}
-    assert again["clean.git"]["skipped"] and again["fixes.git"]["skipped"]
+    assert again["clean.git"]["skipped"] and again["fixes.git"]["skipped"] and again["withdrawn.git"]["skipped"]
     assert again["fixes.git"]["pull_request"] == fixes["pull_request"]
     assert not again["broken.git"]["skipped"] and again["broken.git"]["status"] == "failed"
     assert len(calls(gh_log)) == 2
     assert git(remotes["fixes"], "rev-parse", BRANCH) == before
-    assert "3 repositories: 1 done (2 skipped, done before), 1 failed." not in p.stderr  # 2 done
-    assert "3 repositories: 2 done (2 skipped, done before), 1 failed." in p.stderr
+    assert "4 repositories: 3 done (3 skipped, done before), 1 failed." in p.stderr
 
     # Other options make other work: the state does not count as done for them.
     p = campaign(tmp_path, *args, "--select", "LN001", "--format", "json", env=env)
@@ -207,3 +225,22 @@ def test_progress_only_on_a_terminal_with_done_failed_left_and_eta():
     assert lines[0].startswith("1 done, 0 failed, 2 left, ETA ")
     assert lines[1].startswith("1 done, 1 failed, 1 left, ETA ")
     assert lines[2].startswith("2 done, 1 failed, 0 left, ETA 0m00s") and lines[2].endswith("\n")
+
+
+def test_a_repository_with_its_own_rules_package_does_not_shadow_the_tool(tmp_path):
+    """The check runs in the clone; a directory there named like one of our packages must not
+    be imported in its place (found on a real repository with a top-level rules/)."""
+    from codemod.campaign import process_repo
+
+    bare = bare_with(tmp_path, "shadow", {**FIXES, "rules/__init__.py": b"raise SystemExit('shadowed')\n",
+                                          "codemod/__init__.py": b"raise SystemExit('shadowed')\n"})
+    env = dict(os.environ, **IDENTITY)
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        row = process_repo({"source": str(bare), "base": None, "workdir": str(tmp_path / "w"),
+                            "branch": BRANCH, "check_args": []})
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    assert (row["status"], row["findings"], row["fixed"], row["branch"]) == ("done", 2, 2, BRANCH), row
