@@ -109,5 +109,4 @@ def json_report(result: RunResult, applied: bool, extra: dict | None = None) -> 
                              for s in result.suppressed]
     if getattr(result, "unused_ignores", None) is not None:
         doc["unused_ignores"] = unused_ignores_json(result.unused_ignores)
-    doc.update(extra or {})
     return json.dumps(doc, indent=2, default=str) + "\n"
