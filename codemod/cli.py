@@ -75,6 +75,9 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
                    help="with --verify: a toolchain to verify with (repeatable; default: go and go1.N.M on "
                         "PATH and ~/sdk/go*); a version like 1.23 picks an installed one")
     publish.add_arguments(p)
+    p.add_argument("--cgo", choices=("on", "off", "both"), default="both",
+                   help="judge pulls for builds with cgo on, off, or both (default: both; "
+                        "a verdict that differs says so, e.g. 'undefined without cgo')")
     p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
     return p
 
@@ -104,6 +107,8 @@ def _options(args) -> Options:
         if any(not re.fullmatch(r"[A-Za-z0-9_.]+", t) for t in tags):
             raise UsageError(f"--tags: {args.tags!r} is not a list of build tags like a,b")
         kw["tags"] = frozenset(tags)
+    from .knowledge import cgo_mode
+    kw["cgo"] = cgo_mode(args.cgo)
     return Options(**kw)
 
 
@@ -140,6 +145,8 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
+    from .knowledge import set_cgo
+    set_cgo(options.cgo)      # the rules' knowledge lookups answer for this cgo setting
     if options.goroot:
         try:
             from .knowledge import use_goroot
