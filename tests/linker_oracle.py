@@ -86,7 +86,8 @@ def classify(output: str, returncode: int) -> str:
     if "invalid reference to" in output:
         return "blocked"
     if (re.search(r"relocation target \S+ not defined", output) or "undefined:" in output
-            or "reference to undefined builtin" in output):   # Go <= 1.23: a builtin's name
+            or "reference to undefined builtin" in output     # Go <= 1.23: a builtin's name
+            or "undefined reference to `" in output):         # the C linker, with cgo
         return "undefined"
     if "duplicated definition of symbol" in output:
         return "duplicate"
@@ -126,7 +127,10 @@ def statuses(release: str, pulls: list[tuple[str, str]], platform: str | None = 
 
 
 _BLOCKED = re.compile(r"invalid reference to (\S+)")
-_UNDEFINED = re.compile(r"relocation target (\S+) not defined|reference to undefined builtin \"([^\"]+)\"")
+# With cgo the link may be external: the Go linker leaves a symbol it lacks to the C linker,
+# whose message is "undefined reference to `X'".
+_UNDEFINED = re.compile(r"relocation target (\S+) not defined|reference to undefined builtin \"([^\"]+)\""
+                        r"|undefined reference to `([^']+)'")
 _DUPLICATE = re.compile(r"duplicated definition of symbol (\S+)")
 
 
@@ -144,8 +148,8 @@ def record(release: str, pulls: list[tuple[str, str]], platform: str | None = No
             break
         names = {t for _, t in todo}
         named = {m.group(1): "blocked" for m in _BLOCKED.finditer(out) if m.group(1) in names}
-        named.update({m.group(1) or m.group(2): "undefined" for m in _UNDEFINED.finditer(out)
-                      if (m.group(1) or m.group(2)) in names})
+        missing = (next(g for g in m.groups() if g) for m in _UNDEFINED.finditer(out))
+        named.update({name: "undefined" for name in missing if name in names})
         named.update({m.group(1): "duplicate" for m in _DUPLICATE.finditer(out) if m.group(1) in names})
         if not named:
             if log:

@@ -414,7 +414,8 @@ def _lookup_one(target: str, go_version: str, goos: str, goarch: str, from_packa
 
 
 def linker_answer(target: str, go_version: str, goos: str = "linux", goarch: str = "amd64",
-                  kind: str = "func", from_package: str = "main", cgo: bool | None | str = "default") -> str:
+                  kind: str = "func", from_package: str = "main", cgo: bool | None | str = "default",
+                  external_link: bool = False) -> str:
     """What ``go build`` says of one pull: ``//go:linkname p target`` on ``func p()`` (kind
     "func") or on ``var p byte`` (kind "var"), from the cmd/link loader's rules.
 
@@ -428,7 +429,10 @@ def linker_answer(target: str, go_version: str, goos: str = "linux", goarch: str
     sym = found.symbol
     if kind == "func":
         if sym is not None and sym.kind == "var" and found.status != "blocked":
-            return "undefined"
+            # ``external_link``: with cgo on, a package with C code outside cmd/link's
+            # internalpkg list (plugin's) makes the link external (ld/lib.go, config.go), and
+            # the C linker matches names without ABIs: the variable satisfies the reference.
+            return "ok" if external_link else "undefined"
         return found.status
     if found.status == "undefined" or (sym is not None and sym.kind != "var" and found.status != "blocked"):
         return "ok"
