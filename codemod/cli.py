@@ -8,6 +8,7 @@
     gofix-linkname explain RULE
     gofix-linkname config [PATH] [flags]
     gofix-linkname inventory [PATH...] [--format md|html|json] [--output FILE]
+    gofix-linkname campaign REPOS.txt [-j N | --executor dask://HOST:PORT] [check options]
 
 Exit codes: 0 nothing found (or, with --apply, everything found was fixed), 1 findings remain,
 2 usage or processing error.
@@ -17,15 +18,14 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 
-from . import __version__, diff, engine, render
+from . import __version__, diff, engine, publish, render
 from .edits import Safety
 from .rule import Options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test", "config", "inventory")
+SUBCOMMANDS = ("check", "info", "rules", "explain", "gen-test", "config", "inventory", "campaign")
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -78,6 +78,10 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
                    help="where to keep results of unchanged packages (default: the user cache "
                         "directory, or $GOFIX_LINKNAME_CACHE_DIR)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    publish.add_arguments(p)
+    p.add_argument("--cgo", choices=("on", "off", "both"), default="both",
+                   help="judge pulls for builds with cgo on, off, or both (default: both; "
+                        "a verdict that differs says so, e.g. 'undefined without cgo')")
     p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
     return p
 
@@ -107,6 +111,8 @@ def _options(args) -> Options:
         if any(not re.fullmatch(r"[A-Za-z0-9_.]+", t) for t in tags):
             raise UsageError(f"--tags: {args.tags!r} is not a list of build tags like a,b")
         kw["tags"] = frozenset(tags)
+    from .knowledge import cgo_mode
+    kw["cgo"] = cgo_mode(args.cgo)
     return Options(**kw)
 
 
@@ -132,6 +138,9 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
             raise UsageError(f"--diff and --format {args.format} are two different outputs; choose one")
         if args.go and not args.verify:
             raise UsageError("--go chooses toolchains for --verify; add --verify")
+        problem = publish.check_usage(args)
+        if problem:
+            raise UsageError(problem)
         options = _options(args)
         chains = _verify_toolchains(args, prog) if args.verify else []
         chosen = select(_split(args.select), _split(args.ignore))
@@ -141,6 +150,8 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
     goroot_used = None
+    from .knowledge import set_cgo
+    set_cgo(options.cgo)      # the rules' knowledge lookups answer for this cgo setting
     if options.goroot:
         try:
             from .knowledge import use_goroot
@@ -176,20 +187,33 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     if args.apply and result.changes:
         write_failed = not _write(args, result, prog)
 
+    published, body = None, ""
+    if publish.wanted(args) and not write_failed:
+        published, body = publish.publish(args, argv, result, options, args.apply, prog,
+                                          verify=checked or None)
+        for e in published.errors:
+            print(f"{prog}: error: {e}", file=sys.stderr)
+    extra = {"publish": published.as_json()} if published else None
+
     applied = args.apply and not write_failed
     unused = _unused_ignores(result, chosen) if args.report_unused_ignores else None
     if unused is not None:
         result.unused_ignores = unused
     if args.output:
-        text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch, checked)
+        text = patch if args.diff else _formatted(args.format, result, chosen, applied, patch, checked, extra)
         if not _write_output(args.output, text, prog):
             write_failed = True
     if args.format != "text" and not args.output:
-        sys.stdout.write(_formatted(args.format, result, chosen, applied, patch, checked))
+        sys.stdout.write(_formatted(args.format, result, chosen, applied, patch, checked, extra))
     elif args.diff:
         sys.stdout.write(patch)
         if checked:
             sys.stderr.write(checked.to_text())
+    elif args.pr_body == "-":
+        sys.stdout.write(body)
+        if args.verify:
+            sys.stderr.write(_verify_text(checked))
+        print(render.summary(result, applying=applied), file=sys.stderr)
     else:
         from .terminal import write_report, write_summary
 
@@ -202,7 +226,7 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
             sys.stdout.write("\n" + patch)  # never coloured: it is meant for git apply too
         write_summary(render.summary(result, applying=applied), sys.stderr)
 
-    if result.has_errors or write_failed:
+    if result.has_errors or write_failed or (published and published.errors):
         return EXIT_ERROR
     remaining = [f for f in result.findings if not (args.apply and result.fixed(f))]
     return EXIT_FINDINGS if remaining or unused else EXIT_CLEAN
@@ -314,11 +338,12 @@ def _unused_ignores(result: engine.RunResult, chosen) -> list:
 
 
 def _formatted(fmt: str, result: engine.RunResult, rules, applied: bool, patch: str,
-               checked=None) -> str:
+               checked=None, extra: dict | None = None) -> str:
     """The report in a machine format (or the text report with its diff, for --output)."""
     if fmt == "json":
         # The "verify" field is there exactly when --verify was asked for (null: nothing changed).
-        extra = {"verify": checked.to_json() if checked else None} if checked is not False else None
+        verified = {"verify": checked.to_json() if checked else None} if checked is not False else {}
+        extra = {**verified, **(extra or {})} or None
         return render.json_report(result, applied=applied, extra=extra)
     if fmt == "sarif":
         from . import sarif
@@ -387,16 +412,14 @@ def _cache(args, rules, options: Options, level: Safety, goroot: str | None, set
 
 
 def _write(args, result: engine.RunResult, prog: str) -> bool:
-    from .gitops import GitError, commit_message, commit_on_branch
+    from .gitops import GitError, commit_on_branch
     from .writer import WriteError, write_all
 
     try:
         if args.branch:
-            counts = Counter(f"{f.rule} {f.name}" for f in result.findings if result.fixed(f))
-            start = Path(args.paths[0] if args.paths else ".")
-            start = start if start.is_dir() else start.parent
+            start = publish.start_of(args)
             sha = commit_on_branch(start, args.branch, result.changes,
-                                   commit_message(counts, len(result.changes)), args.force_branch)
+                                   publish.commit_message(args, result), args.force_branch)
             print(f"Committed {len(result.changes)} file(s) on branch {args.branch} ({sha[:12]}); "
                   "your work tree and current branch are unchanged.", file=sys.stderr)
         else:
@@ -463,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
             if cmd == "inventory":
                 from . import inventory
                 return inventory.run(rest)
+            if cmd == "campaign":
+                from . import campaign
+                return campaign.run(rest)
             return run_check(rest, "gofix-linkname check")
         return run_check(argv)
     except KeyboardInterrupt:

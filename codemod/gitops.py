@@ -7,6 +7,7 @@ The commit is built from HEAD's tree plus the fixed contents in a private index,
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
 from pathlib import Path
@@ -140,3 +141,65 @@ def commit_on_branch(start: Path, branch: str, changes: dict[Path, tuple[bytes |
         m = re.search(r"cannot lock ref '[^']*': (.*)'$", text) or re.search(r"fatal: (.*?)'?$", text)
         raise GitError(f"cannot create branch {branch!r}: {m.group(1) if m else text}") from e
     return commit.hexsha
+
+
+# --- Publishing a branch: push it, find the base a pull request goes to ---------------------
+
+def remote_url(repo: git.Repo, remote: str) -> str:
+    if remote not in [r.name for r in repo.remotes]:
+        raise GitError(f"no remote {remote!r} in {repo.working_tree_dir}; add it or name another with --push REMOTE")
+    return repo.git.remote("get-url", remote)
+
+
+def push_branch(start: Path, branch: str, remote: str = "origin", force: bool = False) -> str:
+    """Push ``branch`` to ``remote`` under the same name; returns the remote's URL.
+
+    Never forced unless ``force`` (``--force-branch``): a branch that already exists there with
+    other commits is rejected by the remote, and that rejection is raised as one GitError line.
+    The local branch is left as it is either way.
+    """
+    repo = open_repo(start)
+    url = remote_url(repo, remote)
+    refspec = f"{'+' * force}refs/heads/{branch}:refs/heads/{branch}"
+    quiet = logging.getLogger("git.remote")  # GitPython logs git's stderr; we say it in one line
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        infos = repo.remote(remote).push(refspec)
+    except git.GitCommandError as e:
+        text = " ".join(str(e.stderr or e).split())
+        m = re.search(r"! \[(?:remote )?rejected\][^(]*\(([^)]*)\)", text)
+        why = m.group(1) if m else (re.search(r"(?:fatal|error): (.*?)'?$", text) or [None, text])[1]
+        raise GitError(f"push of {branch!r} to {remote} ({url}) rejected: {why}; "
+                       f"the local branch {branch!r} is kept") from e
+    finally:
+        quiet.level = level
+    for info in infos:
+        if info.flags & (info.ERROR | info.REJECTED | info.REMOTE_REJECTED | info.REMOTE_FAILURE):
+            summary = " ".join((info.summary or "").split())
+            why = re.sub(r"^\[(?:remote )?rejected\]\s*\((.*)\)$", r"\1", summary) or "refused"
+            raise GitError(f"push of {branch!r} to {remote} ({url}) rejected: {why}; "
+                           f"the local branch {branch!r} is kept")
+    if not infos:
+        raise GitError(f"push of {branch!r} to {remote} ({url}) did not update anything; "
+                       f"the local branch {branch!r} is kept")
+    return url
+
+
+def default_branch(start: Path, remote: str = "origin") -> str:
+    """The branch a pull request targets: the remote's HEAD, else the local current branch."""
+    repo = open_repo(start)
+    try:
+        out = repo.git.ls_remote("--symref", remote, "HEAD")
+        m = re.search(r"^ref: refs/heads/(\S+)\s+HEAD$", out, re.M)
+        if m:
+            return m.group(1)
+    except git.GitCommandError:
+        pass
+    try:
+        ref = repo.git.symbolic_ref("--short", f"refs/remotes/{remote}/HEAD")
+        return ref.split("/", 1)[1]
+    except git.GitCommandError:
+        pass
+    if not repo.head.is_detached:
+        return repo.active_branch.name
+    raise GitError(f"cannot tell the default branch of {remote}; name it with --base")

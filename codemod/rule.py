@@ -72,6 +72,7 @@ class Options:
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     goroot: str | None = None
     tags: frozenset[str] = frozenset()  # --tags a,b: build tags set as with ``go build -tags``
+    cgo: bool | None = None   # --cgo on|off|both (None): which cgo settings verdicts cover
 
 
 @dataclass

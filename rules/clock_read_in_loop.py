@@ -61,6 +61,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from codemod import goflow
+from codemod.exprtext import shorten
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import GoFile
@@ -124,8 +125,7 @@ def hoist_blocker(f: GoFile, call: Node, loops: list[goflow.LoopPlace], readings
 
 
 def _short(f: GoFile, node: Node, limit: int = 40) -> str:
-    s = " ".join(goflow.text(f, node).split())
-    return s if len(s) <= limit else s[:limit - 3] + "..."
+    return shorten(goflow.text(f, node), limit)
 
 
 def hoist_fix(ctx: Context, outer: Node, calls: list[Node], local: str, target: str):

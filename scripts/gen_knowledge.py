@@ -88,12 +88,26 @@ def index_all(roots: list[Path], jobs: int, cache: Path | None):
     return out
 
 
+def derived_rules(linker) -> str:
+    """The checkLinkname model one release's sources gave (codemod.knowledge.rules.RULES ids)."""
+    if not linker.check_linkname:
+        return "no-check"
+    on = ["blocked-list", "same-package", "push", "push-other-name", "not-pushed"]
+    on += [rule for rule, flag in (("asm-marked", linker.asm_marked_linkname),
+                                   ("abi-wrapper", linker.abi_wrapper_allowed),
+                                   ("asm-by-name", linker.asm_wrapper_rule),
+                                   ("linknamestd", linker.linknamestd),
+                                   ("builtin-index", linker.builtin_pull_unchecked)) if flag]
+    return ", ".join(on)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gos-dir", help="directory holding <version>/go GOROOTs already unpacked")
     ap.add_argument("--goroot", action="append", metavar="RELEASE=DIR", help="use this GOROOT for a release")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("-j", type=int, default=2, help="releases indexed in parallel")
+    ap.add_argument("-j", type=int, default=1, help="processes indexing releases (one process "
+                    "parses each file shared by several releases once)")
     ap.add_argument("--index-cache", type=Path, help="reuse pickled indexes here (developer loop: "
                     "only the data layout changed; delete it when the indexer changes)")
     args = ap.parse_args(argv)
@@ -105,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{release}: {ix.version} {root}: {len(ix.packages)} packages, {len(ix.decls)} declarations, "
               f"{len(ix.asm)} assembly symbols, checkLinkname={ix.linker.check_linkname}, "
               f"{len(ix.linker.blocked)} blocked names", file=sys.stderr)
+        print(f"  linker rules read from its source: {derived_rules(ix.linker)}", file=sys.stderr)
     write_store(list(zip(roots, indexes)), args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes) in {time.time() - t0:.0f}s", file=sys.stderr)
     return 0

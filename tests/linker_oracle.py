@@ -19,6 +19,15 @@ and removing a bodyless reference can neither undefine nor block another one.  S
 :func:`statuses` builds the pulls hinted as linking in one program first, and builds a pull
 alone whenever the batch fails or the pull was not hinted.  A wrong hint costs time, never a
 wrong answer.
+
+:func:`record` goes further, for the evidence recorder (scripts/record_evidence.py): it builds
+every pull in one program and reads the linker's refusals off its output.  The Go >= 1.23
+loader stops at its first ``invalid reference to X`` (``log.Fatalf`` in ``checkLinkname``), and
+the check of one reference reads only that reference's name, the pulling package and the
+symbol's definition, never another pull; so X alone is refused too.  ``relocation target X not
+defined`` names each missing symbol (up to ~20 per run) and likewise depends on X alone.  The
+named pulls are recorded and dropped and the rest rebuilt, until the program links (each
+remaining pull links) or an output names no pull (those are built one by one).
 """
 from __future__ import annotations
 
@@ -33,6 +42,23 @@ from tests.gotoolchains import run_go
 IMPORTS = ("errors", "fmt", "net", "os", "reflect", "slices", "strings", "sync", "syscall", "time")
 # Cross builds compile the standard library for another port from scratch: keep them lighter.
 CROSS_IMPORTS = ("os", "syscall", "time")
+# The recorded evidence (scripts/record_evidence.py) links a wider set, for its wider targets;
+# those a release lacks are left out for it.
+EVIDENCE_IMPORTS = (
+    "bytes", "context", "crypto/tls", "crypto/x509", "encoding/json", "errors", "fmt", "go/build",
+    "hash/maphash", "iter", "log", "maps", "math/big", "math/rand", "net", "net/http", "net/url", "os",
+    "os/signal", "os/user", "plugin", "reflect", "runtime/debug", "runtime/pprof", "runtime/trace",
+    "slices", "sort", "strconv", "strings", "sync", "sync/atomic", "syscall", "testing", "time",
+    "unique", "weak")
+
+
+def evidence_imports(release: str) -> tuple[str, ...]:
+    """EVIDENCE_IMPORTS that ``release`` can import (Go 1.22's iter needs GOEXPERIMENT=rangefunc)."""
+    with tempfile.TemporaryDirectory(prefix="gofix-oracle-") as d:
+        proc = run_go(release, ["list", "-e", "-f", "{{.ImportPath}}\t{{if .Error}}error{{end}}",
+                                *EVIDENCE_IMPORTS], Path(d))
+    ok = {line.split("\t")[0] for line in proc.stdout.splitlines() if line.endswith("\t")}
+    return tuple(p for p in EVIDENCE_IMPORTS if p in ok)
 
 
 def pull_program(pulls: list[tuple[str, str]], imports=IMPORTS) -> str:
@@ -60,7 +86,8 @@ def classify(output: str, returncode: int) -> str:
     if "invalid reference to" in output:
         return "blocked"
     if (re.search(r"relocation target \S+ not defined", output) or "undefined:" in output
-            or "reference to undefined builtin" in output):   # Go <= 1.23: a builtin's name
+            or "reference to undefined builtin" in output     # Go <= 1.23: a builtin's name
+            or "undefined reference to `" in output):         # the C linker, with cgo
         return "undefined"
     if "duplicated definition of symbol" in output:
         return "duplicate"
@@ -69,9 +96,9 @@ def classify(output: str, returncode: int) -> str:
 
 
 def build(release: str, pulls: list[tuple[str, str]], platform: str | None = None,
-          imports=IMPORTS) -> tuple[str, str]:
+          imports=IMPORTS, cgo: bool = False) -> tuple[str, str]:
     """(status, linker output) of one program pulling ``pulls`` built by Go ``release``."""
-    env = {}
+    env = {"CGO_ENABLED": "1" if cgo else "0"}
     if platform:
         env["GOOS"], env["GOARCH"] = platform.split("/")
     with tempfile.TemporaryDirectory(prefix="gofix-oracle-") as d:
@@ -97,3 +124,47 @@ def statuses(release: str, pulls: list[tuple[str, str]], platform: str | None = 
                 lambda p: build(release, [p], platform, imports), alone)):
             result[target] = status
     return result
+
+
+_BLOCKED = re.compile(r"invalid reference to (\S+)")
+# With cgo the link may be external: the Go linker leaves a symbol it lacks to the C linker,
+# whose message is "undefined reference to `X'".
+_UNDEFINED = re.compile(r"relocation target (\S+) not defined|reference to undefined builtin \"([^\"]+)\""
+                        r"|undefined reference to `([^']+)'")
+_DUPLICATE = re.compile(r"duplicated definition of symbol (\S+)")
+
+
+def record(release: str, pulls: list[tuple[str, str]], platform: str | None = None,
+           imports=IMPORTS, cgo: bool = False, log=None) -> tuple[dict[str, str], int]:
+    """({target: status}, builds run): every pull of ``pulls`` judged (see the module doc)."""
+    result: dict[str, str] = {}
+    todo = list(dict.fromkeys(pulls))
+    builds = 0
+    while todo:
+        status, out = build(release, todo, platform, imports, cgo)
+        builds += 1
+        if status == "ok":
+            result.update({t: "ok" for _, t in todo})
+            break
+        names = {t for _, t in todo}
+        named = {m.group(1): "blocked" for m in _BLOCKED.finditer(out) if m.group(1) in names}
+        missing = (next(g for g in m.groups() if g) for m in _UNDEFINED.finditer(out))
+        named.update({name: "undefined" for name in missing if name in names})
+        named.update({m.group(1): "duplicate" for m in _DUPLICATE.finditer(out) if m.group(1) in names})
+        if not named:
+            if log:
+                log(f"{release} {platform or 'linux/amd64'} cgo={cgo}: {len(todo)} pulls split after: "
+                    f"{out.strip().splitlines()[-1:] if out.strip() else status}")
+            if len(todo) == 1:
+                result[todo[0][1]] = status
+                break
+            # an answer that names no pull: judge each half on its own
+            half = len(todo) // 2
+            for part in (todo[:half], todo[half:]):
+                found, n = record(release, part, platform, imports, cgo, log)
+                result.update(found)
+                builds += n
+            break
+        result.update(named)
+        todo = [p for p in todo if p[1] not in named]
+    return result, builds

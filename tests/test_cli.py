@@ -208,3 +208,25 @@ def test_a_file_argument_is_fixed_alone(project):
     assert (project / "pkg/c.go").read_bytes() != DETACHED
     d = gofix(project, *SELECT, "--diff", "pkg/b.go")
     assert [line for line in d.stdout.splitlines() if line.startswith("---")] == ["--- a/pkg/b.go"]
+
+
+CGO_ONLY = b'package main\n\nimport (\n\t_ "net"\n\t_ "unsafe"\n)\n\n' \
+           b"//go:linkname sockaddr net.cgoSockaddr\nfunc sockaddr()\n\nfunc main() { sockaddr() }\n"
+
+
+def test_cgo_flag_chooses_the_builds_judged(tmp_path, capsys):
+    """net.cgoSockaddr exists only in cgo builds (net/cgo_unix.go): --cgo says which builds count."""
+    tree(tmp_path, {"go.mod": b"module m\n\ngo 1.21\n", "main.go": CGO_ONLY})
+    base = ("--select", "LN101", "--platforms", "linux/amd64", "--go-versions", "1.21-1.22", str(tmp_path))
+    try:
+        code, out, _ = inproc(capsys, "--cgo", "on", *base)
+        assert code == 0 and out == ""                      # links on 1.21-1.22 with cgo on
+        code, out, _ = inproc(capsys, "--cgo", "off", *base)
+        assert code == 1 and "undefined" in out and "with cgo it links" not in out
+        code, out, _ = inproc(capsys, *base)                # both, the default
+        assert code == 1 and "without cgo" in out and "with cgo it links" in out
+        code, _, err = inproc(capsys, "--cgo", "maybe", *base)
+        assert code == 2 and "--cgo" in err
+    finally:
+        from codemod import knowledge
+        knowledge.set_cgo(None)

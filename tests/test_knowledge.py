@@ -299,6 +299,68 @@ FILES = {
         	RET
         '''),
     "src/internal/foo/foo.go": "package foo\n\nfunc Exported() {}\n",
+    # a push under another local name (reflect/badlinkname.go), and a value method whose
+    # pointer-receiver wrapper the compiler generates
+    "src/reflect/value.go": '''
+        package reflect
+
+        import "unsafe"
+
+        type rtype struct{}
+
+        func (t *rtype) Align() int { return 0 }
+        func (t *rtype) Other() int { return 0 }
+
+        type Value struct{}
+
+        func (v Value) pointer() unsafe.Pointer { return nil }
+        func (v Value) plain() int { return 0 }
+
+        //go:linkname zeroVal runtime.zeroVal
+        var zeroVal [8]byte
+        ''',
+    "src/reflect/badlinkname.go": '''
+        package reflect
+
+        import "unsafe"
+
+        //go:linkname badlinkname_rtype_Align reflect.(*rtype).Align
+        func badlinkname_rtype_Align(*rtype) int
+
+        //go:linkname badlinkname_Value_pointer reflect.(*Value).pointer
+        func badlinkname_Value_pointer(Value) unsafe.Pointer
+        ''',
+    "src/reflect/asm_amd64.s": "TEXT ·dummy(SB),0,$0\n\tRET\n",
+    "src/runtime/zero.go": "package runtime\n\n//go:linkname zeroVal\nvar zeroVal [8]byte\n",
+    # cgo: a file importing "C", and runtime/cgo's initialized definition of a syscall variable
+    "src/plugin/plugin_dlopen.go": '''
+        //go:build linux
+
+        package plugin
+
+        /*
+        #include <dlfcn.h>
+        */
+        import "C"
+
+        var pluginsMu int
+
+        func open() {}
+        ''',
+    "src/plugin/plugin_stubs.go": "//go:build !cgo\n\npackage plugin\n\nfunc stub() {}\n",
+    "src/syscall/syscall_linux.go": "package syscall\n\nimport \"unsafe\"\n\nvar cgo_libc_setegid unsafe.Pointer\n",
+    "src/runtime/cgo/linux.go": '''
+        //go:build linux
+
+        package cgo
+
+        import "unsafe"
+
+        //go:linkname _cgo_libc_setegid _cgo_libc_setegid
+        //go:linkname cgo_libc_setegid syscall.cgo_libc_setegid
+        var _cgo_libc_setegid byte
+        var cgo_libc_setegid = unsafe.Pointer(&_cgo_libc_setegid)
+        ''',
 }
 
 
@@ -326,7 +388,8 @@ def _decl(ix, name):
 def test_index_names_and_pushes(mini_index):
     ix = mini_index
     assert ix.version == "1.99.1"
-    assert ix.packages == ["internal/buildcfg", "internal/foo", "runtime"]    # not cmd/...
+    assert ix.packages == ["internal/buildcfg", "internal/foo", "plugin", "reflect", "runtime", "runtime/cgo",
+                           "syscall"]    # not cmd/...
     p = _decl(ix, "runtime.pushed")
     assert p.signature == "func(p unsafe.Pointer, n uintptr) int64" and p.has_body and p.nosplit
     assert p.link == "linkname" and "Do not remove" in p.note
@@ -383,6 +446,30 @@ def test_user_goroot_answers(mini_goroot, monkeypatch, tmp_path):
     # defined only under #ifdef GOOS_windows; no Go declaration marks it
     assert status("runtime.winAsm", "windows") == "blocked" and status("runtime.winAsm") == "undefined"
     assert status("runtime.secret") == "blocked" and status("runtime.secret", frm="internal/only") == "ok"
+    # a two-argument directive on another declaration pushes the symbol it names
+    align = kb.lookup("reflect.(*rtype).Align", release, cgo=False)
+    assert align.status == "ok" and align.rule == "push-other-name"
+    assert align.symbol.file == "src/reflect/value.go" and align.symbol.push_file == "src/reflect/badlinkname.go"
+    assert status("reflect.(*rtype).Other") == "blocked"
+    # (*Value).pointer exists only as the compiler's wrapper of Value.pointer
+    wrapper = kb.lookup("reflect.(*Value).pointer", release, cgo=False)
+    assert wrapper.status == "ok" and wrapper.symbol.generated
+    assert status("reflect.(*Value).plain") == "blocked" and status("reflect.Value.plain") == "blocked"
+    # a variable pulled elsewhere is cited where it is defined
+    assert kb.lookup("runtime.zeroVal", release, cgo=False).symbol.file == "src/runtime/zero.go"
+    # cgo: files importing "C" and runtime/cgo are built only with cgo on
+    assert kb.lookup("plugin.open", release, cgo=False).status == "undefined"
+    assert "without cgo" in kb.lookup("plugin.open", release, cgo=False).reason
+    assert kb.lookup("plugin.open", release, cgo=True).status == "blocked"
+    assert kb.lookup("plugin.stub", release, cgo=True).status == "undefined"
+    both = kb.lookup("plugin.open", release, cgo=None)
+    assert both.status == "undefined" and both.cgo_other == "blocked" and "with cgo it is refused" in both.reason
+    assert kb.lookup("plugin.open", release, "windows", "amd64", cgo=True).status == "undefined"
+    setegid = kb.lookup("syscall.cgo_libc_setegid", release, cgo=True)
+    assert setegid.status == "ok" and setegid.symbol.package == "runtime/cgo"
+    off = kb.lookup("syscall.cgo_libc_setegid", release, cgo=False)
+    assert off.status == "blocked" and off.symbol.package == "syscall"
+    assert kb.lookup("runtime.pushed", release, cgo=None).cgo is None
     assert status("runtime.ncpu") == "blocked"
     assert kb.lookup("runtime.windowsVariant", release, "windows", "amd64").symbol.signature == "func(x int) int"
     assert kb.lookup("runtime.windowsVariant", release).symbol.signature == "func()"
@@ -452,3 +539,80 @@ def test_any_symbol_answers_consistently(target, release, platform):
     if found.status != "undefined":
         assert target in kb.package_symbols(target.split(".")[0] if "/" not in target else
                                             target[:target.index(".", target.rfind("/"))], release)
+
+
+# ---------------------------------------------------------------------------------------------
+# The model read from the compiler and linker sources, on the shipped data (measured facts;
+# tests/data/linker_evidence.tsv holds many more)
+
+
+def test_push_under_another_local_name():
+    for r in ("1.23", "1.27"):
+        align = kb.lookup("reflect.(*rtype).Align", r, cgo=False)
+        assert align.status == OK and align.rule == "push-other-name"
+        assert align.symbol.file == "src/reflect/type.go" and align.symbol.push_file == "src/reflect/badlinkname.go"
+        assert kb.lookup("runtime.funcInfo.entry", r).status == OK
+        assert kb.lookup("net/http.(*Transport).RoundTrip", r).status == OK
+        assert kb.lookup("net/url.(*URL).setPath", r).status == OK
+        # exported methods of exported types, never pushed: refused
+        assert kb.lookup("sync.(*Mutex).Lock", r).status == BL
+        assert kb.lookup("time.Time.Unix", r).status == BL
+
+
+def test_generated_pointer_wrapper():
+    assert statuses("reflect.(*Value).pointer") == [OK] * 7
+    s = kb.lookup("reflect.(*Value).pointer", "1.21").symbol
+    assert s.generated and s.file == "src/reflect/value.go"
+
+
+def test_cgo_dimension():
+    assert kb.lookup("plugin.pluginsMu", "1.21", cgo=True).status == OK
+    assert [kb.lookup("plugin.pluginsMu", r, cgo=True).status for r in REL[2:]] == [BL] * 5
+    # net's cgo resolver (cgo_unix.go and its import "C" helpers) exists only with cgo on
+    off = kb.lookup("net.cgoSockaddr", "1.21", cgo=False)
+    assert off.status == UN and "without cgo" in off.reason
+    both = kb.lookup("net.cgoSockaddr", "1.21", cgo=None)
+    assert both.status == UN and both.cgo_other == OK and "with cgo it links" in both.reason
+    assert kb.lookup("net.cgoSockaddr", "1.27", cgo=True).status == BL
+    assert kb.lookup("syscall.cgo_libc_setegid", "1.27", cgo=True).symbol.package == "runtime/cgo"
+    assert kb.lookup("syscall.cgo_libc_setegid", "1.27", cgo=False).symbol.package == "syscall"
+
+
+def test_set_cgo_default():
+    try:
+        kb.set_cgo(True)
+        assert kb.lookup("net.cgoSockaddr", "1.21").status == OK
+        kb.set_cgo(False)
+        assert kb.lookup("net.cgoSockaddr", "1.21").status == UN
+    finally:
+        kb.set_cgo(None)
+    with pytest.raises(ValueError):
+        kb.cgo_mode("maybe")
+
+
+def test_citations_name_the_definition():
+    assert kb.lookup("runtime.zeroVal", "1.27").symbol.file == "src/runtime/runtime.go"
+    for r in ("1.24", "1.25"):
+        assert kb.lookup("runtime.mapiternext", r).symbol.file == "src/runtime/linkname_swiss.go"
+
+
+def test_info_cgo_and_rules(capsys):
+    code, out = _info(capsys, "net.cgoSockaddr", "--format", "json", "--platforms", "linux/amd64")
+    assert code == 0
+    entry = json.loads(out)[0]["releases"]["1.21"]
+    assert entry["status"] == UN and entry["cgo_other"] == {"linux/amd64": OK}
+    assert entry["rules"] == {"linux/amd64": "undefined"} and entry["file"] == "src/net/cgo_unix.go"
+    code, out = _info(capsys, "net.cgoSockaddr", "--cgo", "on", "--format", "json", "--platforms", "linux/amd64")
+    assert json.loads(out)[0]["releases"]["1.21"]["status"] == OK
+    code, out = _info(capsys, "reflect.(*rtype).Align", "--platforms", "linux/amd64")
+    assert "pushed in src/reflect/badlinkname.go" in out and "push-other-name" in out
+
+
+def test_initializers_are_never_cut():
+    from codemod.exprtext import shorten
+    long = "map[string]int{" + ", ".join(f'"k{i}": {i}' for i in range(100)) + "}"
+    assert shorten(long, 40) == "map[string]int{…}"
+    for target in ("runtime.zeroVal", "runtime.buildVersion", "os.Args", "syscall.envs"):
+        s = kb.lookup(target, "1.27").symbol
+        if s is not None and s.value:
+            assert s.value.count("(") == s.value.count(")") and s.value.count("{") == s.value.count("}")

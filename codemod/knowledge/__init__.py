@@ -13,11 +13,19 @@ built for the release and platform (file-name suffixes, ``//go:build``, default 
 
 What it assumes: the pulling program links the package defining the target (a pull does not
 import it; ``Symbol.package`` names it, and it may differ from the name's package:
-``runtime.libfuzzerHookStrCmp`` is defined by ``internal/fuzz`` when not fuzzing),
-``CGO_ENABLED=0`` file selection, and a function pull from a package without assembly (its
-reference is ABIInternal).  A variable pull is judged against the source (exists, and pushed
-where the linker checks), never by whether it links: a pull of a removed variable defines a
-new zero-valued one and links.
+``runtime.libfuzzerHookStrCmp`` is defined by ``internal/fuzz`` when not fuzzing), and a
+function pull from a package without assembly (its reference is ABIInternal).
+
+cgo is a dimension of a verdict: with cgo on, files importing "C" or constrained by ``cgo`` are
+built and ``runtime/cgo`` is linked (``syscall.cgo_libc_setegid`` gets its pushed definition
+there); with cgo off (``CGO_ENABLED=0``, the default when cross-compiling) neither.  ``lookup``
+takes ``cgo=True``/``False``, or ``None`` for both: then a verdict that differs is the worse of
+the two, and its reason says what cgo changes ("undefined without cgo").  ``None`` is the
+default unless :func:`set_cgo` chose another (``--cgo`` on the command line).
+
+A variable pull is judged against the source (exists, and pushed where the linker checks),
+never by whether it links: a pull of a removed variable defines a new zero-valued one and
+links (:func:`linker_answer` says what a build of a pull prints).
 
 Releases outside the indexed ones are answered from the nearest one, with ``approximate=True``;
 :func:`use_goroot` adds the user's own toolchain (any patch release or a future Go).
@@ -25,14 +33,15 @@ Releases outside the indexed ones are answered from the nearest one, with ``appr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from codemod import buildconstraint as bc
 from codemod.knowledge import rules
 from codemod.knowledge.store import (
-    F_ABI0, F_BODY, F_GENERIC, F_NOSPLIT, F_PULL, LINK_NAMES, Store, package_of,
+    F_ABI0, F_BODY, F_GENERIC, F_NOSPLIT, F_PULL, F_WRAPPER, LINK_NAMES, Store, package_of,
+    path_to_prefix,
 )
 
 RELEASES: tuple[str, ...] = ("1.21", "1.22", "1.23", "1.24", "1.25", "1.26", "1.27")
@@ -58,6 +67,8 @@ class Symbol:
     value: str = ""      # a var's initializer text, when it has no type written
     assembly: str = ""   # the .s file implementing it, for assembly functions
     generic: bool = False
+    generated: bool = False  # the compiler's (*T).m wrapper of T.m: no source declares it
+    push_file: str = ""      # where the //go:linkname marking it sits, when not on its own declaration
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,9 @@ class Lookup:
     reason: str                # "" for ok
     symbol: Symbol | None      # None when undefined for that release/platform
     defined_elsewhere: tuple[str, ...] = ()   # platforms defining it when undefined on this one
+    rule: str = ""             # the rules.RULES key that decided the status
+    cgo: bool | None = False   # the cgo setting answered (None: both, and they agree or status is the worse)
+    cgo_other: str = ""        # with cgo=None: the status of the other cgo setting, when it differs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,18 +157,27 @@ def _label(si: int, ri: int) -> str:
 # Which files a build selects
 
 
-def _target(store: Store, ri: int, goos: str, goarch: str) -> bc.Target:
+def _target(store: Store, ri: int, goos: str, goarch: str, cgo: bool = False) -> bc.Target:
     exps = store.meta["experiments"][ri]
     port = f"{goos}/{goarch}"
     tags = {f"goexperiment.{e}" for e, ports in exps.items() if ports == "*" or port in ports}
     tags.update(_DEFAULT_FEATURE_TAGS.get(goarch, ()))
     minor = _minor(store.releases[ri])
-    return bc.Target(f"{minor[0]}.{minor[1]}", goos, goarch, extra_tags=frozenset(tags))
+    return bc.Target(f"{minor[0]}.{minor[1]}", goos, goarch, cgo=cgo and cgo_supported(store, ri, port),
+                     extra_tags=frozenset(tags))
+
+
+def cgo_supported(store: Store, ri: int, port: str) -> bool:
+    """cmd/dist's cgoEnabled table: can this port build with cgo at all?"""
+    ports = store.meta.get("cgo_ports")
+    return ports is None or bool(ports.get(port, 0) >> ri & 1)
 
 
 @lru_cache(maxsize=4096)
 def _parsed(constraint: str):
-    return bc.parse_expr(constraint) if constraint else None
+    # An assembly #ifdef on a macro nothing sets is the tag asmmacro.NAME (never true);
+    # indexes written before that spelled it asm-macro:NAME, which is no build tag.
+    return bc.parse_expr(constraint.replace("asm-macro:", "asmmacro.")) if constraint else None
 
 
 @lru_cache(maxsize=200_000)
@@ -187,40 +210,87 @@ class _Defs:
         return ""
 
 
+def _linked(pkg: str, t: bc.Target) -> bool:
+    """runtime/cgo is linked only into cgo builds (the cgo tool's code imports it)."""
+    return t.cgo or pkg != "runtime/cgo"
+
+
 def _definitions(store: Store, ri: int, target: str, t: bc.Target) -> _Defs:
     chunk = store.chunk_for(target)
     bit = 1 << ri
     files = chunk["files"]
-    decls = tuple(r for r in chunk["decls"].get(target, ()) if r[-1] & bit and _built(*files[r[4]], "", t))
-    asm = tuple(r for r in chunk["asm"].get(target, ()) if r[-1] & bit and _built(*files[r[2]], r[3], t))
-    go = tuple(r for r in decls if not r[5] & F_PULL and (r[1] == "var" or r[5] & F_BODY) and not r[5] & F_GENERIC)
-    return _Defs(go, asm, decls, chunk, t)
+    decls = tuple(r for r in chunk["decls"].get(target, ())
+                  if r[-1] & bit and _linked(r[8], t) and _built(*files[r[4]], "", t))
+    asm = tuple(r for r in chunk["asm"].get(target, ())
+                if r[-1] & bit and _linked(r[5], t) and _built(*files[r[2]], r[3], t))
+    go = [r for r in decls if not r[5] & F_PULL and (r[1] == "var" or r[5] & F_BODY) and not r[5] & F_GENERIC]
+    # Two definitions of a variable: the loader keeps the one with content (an initializer:
+    # runtime/cgo's syscall.cgo_libc_setegid) over a zero-valued one (syscall's); of two
+    # zero-valued ones, cite the home package's, not a pull's (reflect's runtime.zeroVal).
+    go.sort(key=lambda r: (r[1] == "var" and not r[3], not _home(r)))
+    return _Defs(tuple(go), asm, decls, chunk, t)
+
+
+def _home(row) -> bool:
+    """The declaration is in the package its linker name says (not renamed in from another)."""
+    return package_of(row[0]) == path_to_prefix(row[8])
+
+
+def _push_of(defs: _Defs, pkg: str, own) -> tuple[str, str]:
+    """(push kind, file of the directive if on another declaration) of a symbol defined in ``pkg``.
+
+    cmd/compile/internal/noder (reader.linkname) sets the linkname flag on the linker symbol a
+    directive names, so any declaration of the defining package whose directive names the
+    symbol marks it: its own, or a bodyless one under another local name (reflect's
+    badlinkname_rtype_Align for reflect.(*rtype).Align).  "linkname" passes every pull, so it
+    wins over "linknamestd".
+    """
+    best, where = (defs.push(own), "") if own is not None else ("", "")
+    for r in defs.decls:
+        if r is own or r[8] != pkg:
+            continue
+        kind = defs.push(r)
+        if kind and (not best or (best == "linknamestd" and kind == "linkname")):
+            best, where = kind, defs.chunk["files"][r[4]][0]
+    return best, where
 
 
 def _symbol_from(defs: _Defs) -> Symbol | None:
     chunk = defs.chunk
     if defs.go:
-        return _row_symbol(defs.go[0], chunk, bool(defs.push(defs.go[0])))
+        row = defs.go[0]
+        push, where = _push_of(defs, row[8], row)
+        return _row_symbol(row, chunk, bool(push), where, _note(defs, row))
     if defs.asm:
         a = defs.asm[0]
         decl = _asm_go_decl(defs)
-        base = _row_symbol(decl, chunk, bool(defs.push(decl))) if decl else None
+        push, where = _push_of(defs, a[5], decl)
+        base = _row_symbol(decl, chunk, bool(push), where, _note(defs, decl)) if decl else None
         return Symbol(
             name=a[0], kind="func", signature=base.signature if base else "",
             file=base.file if base and base.package == a[5] else chunk["files"][a[2]][0],
             has_body=False, nosplit=bool(a[4]) or bool(base and base.nosplit),
-            pushed=bool(base and base.pushed), note=base.note if base else None, package=a[5],
-            assembly=chunk["files"][a[2]][0],
+            pushed=bool(push), note=base.note if base else None, package=a[5],
+            assembly=chunk["files"][a[2]][0], push_file=where,
         )
     return None
 
 
-def _row_symbol(row, chunk, pushed: bool) -> Symbol:
-    name, kind, sig, value, fi, flags, link, note, pkg, _, _ = row
+def _note(defs: _Defs, row) -> int:
+    """The issue-67401 note: on the definition, else on the declaration pushing it."""
+    if row[7]:
+        return row[7]
+    return next((r[7] for r in defs.decls if r[7] and r[8] == row[8]), 0)
+
+
+def _row_symbol(row, chunk, pushed: bool, push_file: str = "", note: int | None = None) -> Symbol:
+    name, kind, sig, value, fi, flags, link, own_note, pkg, _, _ = row
+    note = own_note if note is None else note
     return Symbol(name=name, kind=kind, signature=sig, file=chunk["files"][fi][0],
                   has_body=bool(flags & F_BODY), nosplit=bool(flags & F_NOSPLIT), pushed=pushed,
                   note=chunk["notes"][note] or None, package=pkg, value=value,
-                  generic=bool(flags & F_GENERIC))
+                  generic=bool(flags & F_GENERIC), generated=bool(flags & F_WRAPPER),
+                  push_file=push_file)
 
 
 def _asm_go_decl(defs: _Defs):
@@ -251,17 +321,66 @@ def _std_package(pkg: str, si: int, ri: int) -> bool:
     return bool(mask and mask >> ri & 1)
 
 
-@lru_cache(maxsize=65536)
+_cgo_default: list[bool | None] = [None]
+
+
+def set_cgo(mode: bool | None) -> None:
+    """The cgo setting ``lookup`` answers for when not told: True, False, or None (both)."""
+    _cgo_default[0] = mode
+
+
+def cgo_mode(text: str) -> bool | None:
+    """``--cgo on|off|both`` -> True | False | None."""
+    modes = {"on": True, "off": False, "both": None}
+    if text not in modes:
+        raise ValueError(f"--cgo {text!r}: want on, off or both")
+    return modes[text]
+
+
+STATUS_ORDER = {"ok": 0, "blocked": 1, "undefined": 2}
+
+
 def lookup(target: str, go_version: str, goos: str = "linux", goarch: str = "amd64",
-           from_package: str = "main") -> Lookup:
-    """What ``//go:linkname local target`` in ``from_package`` does on this release and platform."""
+           from_package: str = "main", cgo: bool | None | str = "default") -> Lookup:
+    """What ``//go:linkname local target`` in ``from_package`` does on this release and platform.
+
+    ``cgo``: True (cgo on), False (``CGO_ENABLED=0``), None (both: the worse verdict when
+    they differ, saying so in ``reason`` and ``cgo_other``); by default :func:`set_cgo`'s.
+    """
+    if cgo == "default":
+        cgo = _cgo_default[0]
+    return _lookup(target, go_version, goos, goarch, from_package, cgo)
+
+
+@lru_cache(maxsize=65536)
+def _lookup(target, go_version, goos, goarch, from_package, cgo) -> Lookup:
+    if cgo is not None:
+        return _lookup_one(target, go_version, goos, goarch, from_package, bool(cgo))
+    off = _lookup_one(target, go_version, goos, goarch, from_package, False)
+    on = _lookup_one(target, go_version, goos, goarch, from_package, True)
+    if off.status == on.status:
+        return replace(off, cgo=None)
+    worse, other, worse_cgo = (on, off, "with") if STATUS_ORDER[on.status] > STATUS_ORDER[off.status] \
+        else (off, on, "without")
+    other_text = {"ok": "links", "blocked": "is refused by the linker", "undefined": "is not defined"}[other.status]
+    other_cgo = "without" if worse_cgo == "with" else "with"
+    said = worse.reason if "cgo" in worse.reason else f"{worse.reason} ({worse_cgo} cgo)"
+    reason = f"{said}; {other_cgo} cgo it {other_text}"
+    return replace(worse, cgo=None, reason=reason, cgo_other=other.status)
+
+
+lookup.cache_clear = _lookup.cache_clear   # add_store() clears it
+
+
+def _lookup_one(target: str, go_version: str, goos: str, goarch: str, from_package: str,
+                cgo: bool) -> Lookup:
     si, ri, approximate = _resolve(go_version)
     store = _stores[si]
     release = _label(si, ri)
-    t = _target(store, ri, goos, goarch)
+    t = _target(store, ri, goos, goarch, cgo)
     defs = _definitions(store, ri, target, t)
     base = dict(target=target, requested_release=go_version, release=release,
-                approximate=approximate, goos=goos, goarch=goarch)
+                approximate=approximate, goos=goos, goarch=goarch, cgo=t.cgo)
     symbol = _symbol_from(defs)
     linker = store.linker(ri)
     if linker.check_linkname:
@@ -269,29 +388,63 @@ def lookup(target: str, go_version: str, goos: str = "linux", goarch: str = "amd
         # refused on a platform that does not define it, too (internal/cpu.riscvHWProbe).
         listed = rules.blocked_list_verdict(linker, target, from_package)
         if listed is not None and listed[0] == "blocked":
-            return Lookup(**base, status="blocked", reason=listed[1], symbol=symbol)
+            return Lookup(**base, status="blocked", reason=listed[1], symbol=symbol, rule="blocked-list")
     if symbol is None:
-        elsewhere = _defined_elsewhere(si, ri, target)
-        reason = _undefined_reason(si, ri, target, defs, goos, goarch, elsewhere)
-        return Lookup(**base, status="undefined", reason=reason, symbol=None, defined_elsewhere=elsewhere)
+        elsewhere = _defined_elsewhere(si, ri, target, cgo)
+        reason = _undefined_reason(si, ri, target, defs, goos, goarch, elsewhere, t.cgo)
+        return Lookup(**base, status="undefined", reason=reason, symbol=None, defined_elsewhere=elsewhere,
+                      rule="undefined")
     if defs.go:
         row = defs.go[0]
+        push, where = _push_of(defs, row[8], row)
         definition = rules.Definition(package=symbol.package, kind=symbol.kind, assembly=False,
-                                      push=defs.push(row), abi="ABI0" if row[5] & F_ABI0 else "ABIInternal")
+                                      push=push, abi="ABI0" if row[5] & F_ABI0 else "ABIInternal",
+                                      push_elsewhere=bool(where))
     else:
         decl = _asm_go_decl(defs)
+        push, where = _push_of(defs, defs.asm[0][5], decl)
         definition = rules.Definition(package=symbol.package, kind="func", assembly=True,
-                                      push=defs.push(decl) if decl else "", has_go_decl=decl is not None,
-                                      abi=defs.asm[0][1])
-    status, reason = rules.judge_pull(
+                                      push=push, has_go_decl=decl is not None,
+                                      abi=defs.asm[0][1], push_elsewhere=bool(where))
+    status, reason, rule = rules.judge(
         linker, target, definition, puller=from_package,
         puller_std=_std_package(from_package, si, ri),
         regabi_wrappers=regabi_wrappers(store, ri, goos, goarch))
-    return Lookup(**base, status=status, reason=reason, symbol=symbol)
+    return Lookup(**base, status=status, reason=reason, symbol=symbol, rule=rule)
 
 
-def _undefined_reason(si, ri, target, defs: _Defs, goos, goarch, elsewhere) -> str:
+def linker_answer(target: str, go_version: str, goos: str = "linux", goarch: str = "amd64",
+                  kind: str = "func", from_package: str = "main", cgo: bool | None | str = "default",
+                  external_link: bool = False) -> str:
+    """What ``go build`` says of one pull: ``//go:linkname p target`` on ``func p()`` (kind
+    "func") or on ``var p byte`` (kind "var"), from the cmd/link loader's rules.
+
+    ``lookup`` judges a variable by the source; a build answers differently in two places:
+    a function pull references the ABIInternal function symbol, so a variable of that name
+    does not satisfy it ("not defined"); and a variable pull is itself a definition, so with
+    no variable to meet it defines one and links (loader.addSym keeps one of the two
+    definitions, the standard library's when it has one, and checkLinkname judges that).
+    """
+    found = lookup(target, go_version, goos, goarch, from_package, cgo)
+    sym = found.symbol
+    if kind == "func":
+        if sym is not None and sym.kind == "var" and found.status != "blocked":
+            # ``external_link``: with cgo on, a package with C code outside cmd/link's
+            # internalpkg list (plugin's) makes the link external (ld/lib.go, config.go), and
+            # the C linker matches names without ABIs: the variable satisfies the reference.
+            return "ok" if external_link else "undefined"
+        return found.status
+    if found.status == "undefined" or (sym is not None and sym.kind != "var" and found.status != "blocked"):
+        return "ok"
+    return found.status
+
+
+def _undefined_reason(si, ri, target, defs: _Defs, goos, goarch, elsewhere, cgo: bool = False) -> str:
     release = _label(si, ri)
+    store = _stores[si]
+    if not cgo and cgo_supported(store, ri, f"{goos}/{goarch}") and _symbol_from(
+            _definitions(store, ri, target, _target(store, ri, goos, goarch, True))):
+        return f"not defined without cgo for {goos}/{goarch} in Go {release} (defined only when cgo is on)"
     generic = [r for r in defs.decls if r[5] & F_GENERIC]
     if generic:
         return f"generic: Go {release} has no single linker symbol named {target} (only instantiations)"
@@ -302,9 +455,8 @@ def _undefined_reason(si, ri, target, defs: _Defs, goos, goarch, elsewhere) -> s
     if own:
         return (f"declared without a body and implemented nowhere in Go {release} "
                 f"(a compiler intrinsic, or provided only inside the toolchain)")
-    store = _stores[si]
     other = [label for i, label in enumerate(store.releases) if i != ri and _symbol_from(
-        _definitions(store, i, target, _target(store, i, goos, goarch)))]
+        _definitions(store, i, target, _target(store, i, goos, goarch, cgo)))]
     if other:
         return f"not defined in Go {release} (defined in Go {', '.join(other)})"
     pkg = package_of(target)
@@ -314,7 +466,7 @@ def _undefined_reason(si, ri, target, defs: _Defs, goos, goarch, elsewhere) -> s
 
 
 @lru_cache(maxsize=4096)
-def _defined_elsewhere(si: int, ri: int, target: str) -> tuple[str, ...]:
+def _defined_elsewhere(si: int, ri: int, target: str, cgo: bool = False) -> tuple[str, ...]:
     store = _stores[si]
     chunk = store.chunk_for(target)
     if target not in chunk["decls"] and target not in chunk["asm"]:
@@ -324,18 +476,18 @@ def _defined_elsewhere(si: int, ri: int, target: str) -> tuple[str, ...]:
     for port, mask in sorted(store.meta["ports"].items()):
         if mask & bit:
             goos, goarch = port.split("/")
-            if _symbol_from(_definitions(store, ri, target, _target(store, ri, goos, goarch))):
+            if _symbol_from(_definitions(store, ri, target, _target(store, ri, goos, goarch, cgo))):
                 out.append(port)
     first = [p for p in DEFAULT_PLATFORMS if p in out]
     return tuple(first + [p for p in out if p not in first])
 
 
 def releases_where(target: str, status: str = "ok", goos: str = "linux", goarch: str = "amd64",
-                   from_package: str = "main") -> list[str]:
+                   from_package: str = "main", cgo: bool | None | str = "default") -> list[str]:
     """Shipped releases where ``target`` has ``status`` ("ok", "blocked", "undefined", or "defined")."""
     out = []
     for r in RELEASES:
-        got = lookup(target, r, goos, goarch, from_package).status
+        got = lookup(target, r, goos, goarch, from_package, cgo).status
         if got == status or (status == "defined" and got != "undefined"):
             out.append(r)
     return out
@@ -380,6 +532,7 @@ def release_info(release: str) -> dict:
 
 
 __all__ = [
-    "RELEASES", "DEFAULT_PLATFORMS", "Symbol", "Lookup", "lookup", "known_package",
+    "RELEASES", "DEFAULT_PLATFORMS", "Symbol", "Lookup", "lookup", "linker_answer", "set_cgo", "cgo_mode",
+    "known_package",
     "package_symbols", "std_packages", "releases_where", "use_goroot", "release_info",
 ]

@@ -25,14 +25,17 @@ Only the structure is indexed; no status is decided here (see ``codemod.knowledg
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from codemod import buildconstraint as bc
+from codemod.exprtext import shorten
 from codemod.knowledge.rules import LinkerRules
+from codemod.knowledge.store import path_to_prefix
 
 NOTE_MARK = "Do not remove or change the type signature"
 
@@ -56,6 +59,7 @@ class GoDecl:
     pull: bool = False   # bodyless func renamed to another package's symbol: a reference, not a definition
     link_files: tuple[str, ...] = ()  # the directive sits in other files: it applies only where one is built
     abi0: bool = False   # //go:cgo_unsafe_args pins the Go function to ABI0: pulls reach an ABI wrapper
+    wrapper: bool = False  # not written: the compiler's (*T).m wrapper of a value-receiver method T.m
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class GorootIndex:
     linker: LinkerRules
     ports: list[str]                        # "linux/amd64", ... (cmd/dist's list)
     experiments: dict[str, list[str]]       # port -> default GOEXPERIMENT names enabled (lower case)
+    cgo_ports: list[str] = field(default_factory=list)   # ports cmd/dist can build with cgo
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,18 +175,6 @@ def _parser():
 _LINKNAME = re.compile(r"^//go:(linkname|linknamestd)\s+(\S+)(?:\s+(\S+))?\s*$")
 
 
-def path_to_prefix(path: str) -> str:
-    """objabi.PathToPrefix: the import path as it appears in linker symbol names."""
-    out = []
-    last_slash = path.rfind("/")
-    for i, ch in enumerate(path):
-        if ch <= " " or ch in '%"\x7f' or (ch == "." and i > last_slash):
-            out.append("%%%02x" % ord(ch))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def _text(node) -> str:
     return node.text.decode("utf-8", "replace")
 
@@ -269,6 +262,12 @@ class _RawDecl:
     abi0: bool = False
 
 
+def imports_c(src: bytes) -> bool:
+    """A cgo file (``import "C"``): go/build leaves it out of every build with cgo off."""
+    return re.search(rb'^import\s+(?:\(\s*)?"C"', src, re.M) is not None or \
+        re.search(rb'^import\s*\([^)]*^\s*"C"\s*$', src, re.M | re.S) is not None
+
+
 def parse_go_file(src: bytes) -> tuple[str, list[_RawDecl], list[tuple[str, str, str | None]]]:
     """(package name, declarations, linkname directives (kind, local, remote|None)) of one file."""
     tree = _parser().parse(src)
@@ -336,7 +335,7 @@ def _var_decls(node, note: str) -> list[_RawDecl]:
         for k, name in enumerate(names):
             val = values[k] if k < len(values) and len(values) == len(names) else ""
             out.append(_RawDecl(name, "var", "", squash(_text(typ)) if typ is not None else "",
-                                squash(val)[:200], True, False, note, False))
+                                shorten(squash(val), 200), True, False, note, False))
     return out
 
 
@@ -347,7 +346,7 @@ def package_decls(pkg: str, files: list[tuple[str, bytes]]) -> list[GoDecl] | No
     """
     parsed = []
     for fname, src in files:
-        pkg_name, decls, directives = parse_go_file(src)
+        pkg_name, decls, directives = _parse_go_cached(src)
         if pkg_name in ("main", "documentation") or pkg_name.endswith("_test"):
             continue
         parsed.append((fname, decls, directives))
@@ -376,6 +375,12 @@ def package_decls(pkg: str, files: list[tuple[str, bytes]]) -> list[GoDecl] | No
             if d.receiver:
                 out.append(GoDecl(f"{prefix}.{d.receiver}.{d.local}", d.kind, d.signature, "", fname,
                                   d.has_body, d.nosplit, "", d.note, pkg, d.generic))
+                if not d.receiver.startswith("(*") and not d.generic:
+                    # cmd/compile/internal/noder (MakeWrappers, wrapType, methodWrapper): every
+                    # defined type of the package gets (*T).m wrappers for the methods of T, so
+                    # the symbol exists though no source declares it (reflect.(*Value).pointer).
+                    out.append(GoDecl(f"{prefix}.(*{d.receiver}).{d.local}", d.kind, d.signature, "",
+                                      fname, True, False, "", "", pkg, wrapper=True))
                 continue
             link_files: tuple[str, ...] = ()
             directive = own.get(fname, {}).get(d.local)
@@ -419,7 +424,7 @@ def _macro_cond(line: str) -> bc.Expr | None:
         for pre, fmt in (("GOOS_", "{}"), ("GOARCH_", "{}"), ("GOEXPERIMENT_", "goexperiment.{}")):
             if name.startswith(pre):
                 return bc.tag(fmt.format(name[len(pre):]))
-        return bc.tag("asm-macro:" + name)     # set by nothing we model: false
+        return bc.tag("asmmacro." + name)     # set by nothing we model: false
     s = line.strip()
     if s.startswith("#ifdef"):
         return macro_tag(s.split()[1])
@@ -432,12 +437,12 @@ def _macro_cond(line: str) -> bc.Expr | None:
         try:
             parsed = bc.parse_expr(expr)
         except bc.ConstraintError:
-            return bc.tag("asm-macro:unknown")
+            return bc.tag("asmmacro.unknown")
         def subst(e):
             if e[0] == "tag":
                 if re.fullmatch(r"T\d+", e[1]):
                     return macro_tag(names[int(e[1][1:])])
-                return bc.tag("asm-macro:" + e[1])
+                return bc.tag("asmmacro." + e[1])
             return (e[0],) + tuple(subst(x) for x in e[1:])
         return subst(parsed)
     return None
@@ -544,11 +549,14 @@ def linker_rules(root: Path) -> LinkerRules:
     )
 
 
-def dist_ports(root: Path) -> list[str]:
-    """The GOOS/GOARCH pairs cmd/dist knows (its cgoEnabled table)."""
+def dist_ports(root: Path, cgo: bool = False) -> list[str]:
+    """The GOOS/GOARCH pairs cmd/dist knows (its cgoEnabled table); with ``cgo``, those marked true."""
     build = _read(root, "cmd/dist/build.go")
     m = re.search(r"var cgoEnabled = map\[string\]bool\{(.*?)\n\}", build, re.S)
-    return sorted(set(re.findall(r'"(\w+/\w+)"\s*:', m.group(1)))) if m else []
+    if not m:
+        return []
+    return sorted({port for port, on in re.findall(r'"(\w+/\w+)"\s*:\s*(true|false)', m.group(1))
+                   if on == "true" or not cgo})
 
 
 def _go_bool(expr: str, env: dict[str, object]) -> bool:
@@ -607,6 +615,29 @@ def default_experiments(root: Path, goos: str, goarch: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
+# Most files are the same from one release to the next: an indexer run over several GOROOTs
+# in one process parses each distinct file once (the results are pure functions of the text).
+_PARSED: dict[bytes, tuple] = {}
+
+
+def _parse_go_cached(src: bytes):
+    key = hashlib.sha1(src).digest()
+    if key not in _PARSED:
+        _PARSED[key] = parse_go_file(src)
+    return _PARSED[key]
+
+
+def _parse_asm_cached(text: str, pkg: str, fname: str) -> list[AsmText]:
+    key = hashlib.sha1(f"{pkg}\0{fname}\0{text}".encode()).digest()
+    if key not in _PARSED:
+        _PARSED[key] = parse_asm_file(text, pkg, fname)
+    return _PARSED[key]
+
+
+def _parsed_or_none(constraint: str):
+    return bc.parse_expr(constraint) if constraint else None
+
+
 def index_goroot(root: Path | str) -> GorootIndex:
     root = Path(root)
     files: dict[str, str] = {}
@@ -625,11 +656,13 @@ def index_goroot(root: Path | str) -> GorootIndex:
             constraint = header_constraint(text)
             if never_built(constraint):
                 continue
+            if is_go and imports_c(raw):
+                constraint = bc.format_expr(bc.and_(bc.tag("cgo"), _parsed_or_none(constraint)))
             files[rel] = constraint
             if is_go:
                 go_files.append((rel, raw))
             else:
-                asm.extend(parse_asm_file(text, pkg, rel))
+                asm.extend(_parse_asm_cached(text, pkg, rel))
         if go_files:
             pkg_decls = package_decls(pkg, go_files)
             if pkg_decls is not None:
@@ -645,4 +678,5 @@ def index_goroot(root: Path | str) -> GorootIndex:
         linker=linker_rules(root),
         ports=ports,
         experiments={p: default_experiments(root, *p.split("/")) for p in ports},
+        cgo_ports=dist_ports(root, cgo=True),
     )

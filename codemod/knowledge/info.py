@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also answer for this Go toolchain ('auto': `go env GOROOT` of the go on PATH)")
     parser.add_argument("--from-package", default="main", metavar="PATH",
                         help="import path of the package doing the pull (default: %(default)s)")
+    parser.add_argument("--cgo", choices=("on", "off", "both"), default="both",
+                        help="builds with cgo on, off, or both (default: both, saying what cgo changes)")
 
 
 def parse_platforms(text: str) -> list[tuple[str, str]]:
@@ -59,32 +61,45 @@ def _replacement(target: str) -> dict | None:
     return out or {"api": str(found)}
 
 
-def release_entry(target: str, release: str, platforms, from_package: str) -> dict:
+def release_entry(target: str, release: str, platforms, from_package: str, cgo: bool | None = None) -> dict:
     """One release's row: worst status over the platforms, plus what the symbol is."""
-    lookups = {f"{o}/{a}": kb.lookup(target, release, o, a, from_package) for o, a in platforms}
+    lookups = {f"{o}/{a}": kb.lookup(target, release, o, a, from_package, cgo) for o, a in platforms}
     worst = max(lookups.values(), key=lambda l: STATUS_ORDER[l.status])
     sym = next((l.symbol for l in lookups.values() if l.symbol is not None), None)
     if sym is None and worst.defined_elsewhere:
         o, a = worst.defined_elsewhere[0].split("/")
-        sym = kb.lookup(target, release, o, a, from_package).symbol
+        sym = kb.lookup(target, release, o, a, from_package, cgo).symbol
+    if sym is None and cgo is None:
+        # defined only with cgo on (the worse verdict, without cgo, has no symbol)
+        sym = next((kb.lookup(target, release, *p.split("/"), from_package, True).symbol
+                    for p, l in lookups.items() if l.cgo_other), None)
     entry = {
         "status": worst.status,
         "signature": (sym.signature or sym.value) if sym else "",
         "platforms": {p: l.status for p, l in lookups.items()},
         "reason": worst.reason,
         "reasons": {p: l.reason for p, l in lookups.items() if l.reason},
+        "rules": {p: l.rule for p, l in lookups.items()},
         "release": worst.release,
         "approximate": worst.approximate,
     }
+    cgo_differs = {p: l.cgo_other for p, l in lookups.items() if l.cgo_other}
+    if cgo_differs:
+        entry["cgo_other"] = cgo_differs
     if sym is not None:
         entry.update(kind=sym.kind, nosplit=sym.nosplit, has_body=sym.has_body, pushed=sym.pushed,
-                     file=sym.file, package=sym.package, note=sym.note)
+                     file=sym.file, package=sym.package, note=sym.note, generated=sym.generated)
+        if sym.assembly:
+            entry["assembly"] = sym.assembly
+        if sym.push_file:
+            entry["push_file"] = sym.push_file
     return entry
 
 
-def target_report(target: str, releases: list[str], platforms, from_package: str) -> dict:
-    report = {"target": target,
-              "releases": {r: release_entry(target, r, platforms, from_package) for r in releases}}
+def target_report(target: str, releases: list[str], platforms, from_package: str,
+                  cgo: bool | None = None) -> dict:
+    report = {"target": target, "cgo": {True: "on", False: "off", None: "both"}[cgo],
+              "releases": {r: release_entry(target, r, platforms, from_package, cgo) for r in releases}}
     replacement = _replacement(target)
     if replacement is not None:
         report["replacement"] = replacement
@@ -99,6 +114,8 @@ def format_text(report: dict, platforms) -> str:
         lines.append(f"  public replacement: {_replacement_text(report['replacement'])}")
     lines.append("  " + "release".ljust(10) + "".join(n.ljust(width) for n in ["status"] + names) + "signature")
     reasons: dict[str, list[tuple[str, str]]] = {}
+    used_rules: dict[str, list[tuple[str, str]]] = {}
+    defined: dict[str, list[tuple[str, str]]] = {}
     for release, e in report["releases"].items():
         label = release + ("~" if e["approximate"] else "")
         cells = [e["status"]] + [e["platforms"][n] for n in names]
@@ -107,13 +124,38 @@ def format_text(report: dict, platforms) -> str:
             # one line per kind of reason, whatever release or platform it names
             general = re.sub(r" for \S+/\S+ in Go [\w.-]+| in Go [\w.-]+", "", why, count=1)
             reasons.setdefault(general, []).append((release, plat))
+        for plat, rule in e["rules"].items():
+            used_rules.setdefault(rule, []).append((release, plat))
+        if e.get("file"):
+            defined.setdefault(_definition_text(e), []).append((release, names[0]))
+    if defined:
+        lines.append("  defined:")
+        for text, where in defined.items():
+            lines.append(f"    {text}  [{_release_ranges([r for r, _ in where])}]")
     if reasons:
         lines.append("  why:")
         for why, where in reasons.items():
             lines.append(f"    {why}  [{_compress(where)}]")
+    if used_rules:
+        lines.append("  linker rule:")
+        for rule, where in used_rules.items():
+            lines.append(f"    {rule}: {kb.rules.RULES.get(rule, rule)}  [{_compress(where)}]")
     if any(e["approximate"] for e in report["releases"].values()):
         lines.append("  ~ answered from the nearest known release")
     return "\n".join(lines)
+
+
+def _definition_text(e: dict) -> str:
+    """Where a release defines the symbol: "src/runtime/proc.go (package runtime), pushed"."""
+    text = e["file"]
+    if e.get("assembly") and e["assembly"] != e["file"]:
+        text += f" + {e['assembly']}"
+    text += f" (package {e['package']})"
+    if e.get("generated"):
+        text += ", a compiler-generated pointer-receiver wrapper"
+    if e.get("pushed"):
+        text += f", pushed in {e['push_file']}" if e.get("push_file") else ", pushed"
+    return text
 
 
 def _replacement_text(r: dict) -> str:
@@ -164,7 +206,8 @@ def run(args) -> int:
         if own not in releases:
             releases.append(own)
     from_package = getattr(args, "from_package", "main")
-    reports = [target_report(t, releases, platforms, from_package) for t in args.targets]
+    cgo = kb.cgo_mode(getattr(args, "cgo", "both"))
+    reports = [target_report(t, releases, platforms, from_package, cgo) for t in args.targets]
     if args.format == "json":
         json.dump(reports, sys.stdout, indent=1)
         print()

@@ -8,7 +8,7 @@ costs ~60 ms; this index loads in about one.)
 Members:
 
 * ``meta``: schema, release labels and full versions, per-release linker rules, ports
-  and default experiments, and the package list, each package with a bit mask of the releases
+  (and those that can build with cgo) and default experiments, and the package list, each package with a bit mask of the releases
   it exists in (bit i = ``releases[i]``).
 * ``sym/<package>/<letter>``: one *chunk* per package path as it appears in linker names
   and first letter of the rest (``runtime.nanotime`` and ``time.now`` live in
@@ -17,7 +17,8 @@ Members:
   text), the notes, the Go declarations and the assembly ``TEXT`` symbols, each record stored
   once with the mask of the releases where it is identical.  Rows:
   declaration ``[name, kind, signature, value, file, flags, link, note, package, link_files, mask]``
-  (``file``/``link_files`` index the chunk's files, ``note`` its notes, ``flags`` the F_* bits,
+  (``file``/``link_files`` index the chunk's files, ``note`` its notes, ``flags`` the F_* bits
+  (F_WRAPPER: a pointer-receiver wrapper the compiler generates, not declared in the source),
   ``link`` a LINK_CODES value); assembly ``[name, abi, file, cond, nosplit, package, mask]``.
 
 Loading meta and one chunk is a few milliseconds; nothing is read until the first query.
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 SCHEMA = 1
 
 # Flags of a declaration record.
-F_BODY, F_NOSPLIT, F_GENERIC, F_PULL, F_ABI0 = 1, 2, 4, 8, 16
+F_BODY, F_NOSPLIT, F_GENERIC, F_PULL, F_ABI0, F_WRAPPER = 1, 2, 4, 8, 16, 32
 LINK_CODES = {"": 0, "linkname": 1, "linknamestd": 2}
 LINK_NAMES = {v: k for k, v in LINK_CODES.items()}
 
@@ -49,6 +50,18 @@ def package_of(name: str) -> str:
     slash = name.rfind("/")
     dot = name.find(".", slash + 1)
     return name[:dot] if dot > 0 else ""
+
+
+def path_to_prefix(path: str) -> str:
+    """objabi.PathToPrefix: the import path as it appears in linker symbol names."""
+    out = []
+    last_slash = path.rfind("/")
+    for i, ch in enumerate(path):
+        if ch <= " " or ch in '%"\x7f' or (ch == "." and i > last_slash):
+            out.append("%%%02x" % ord(ch))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def bucket_of(name: str) -> str:
@@ -104,7 +117,10 @@ def write_store(indexes: list[tuple[str, GorootIndex]], out: Path) -> None:
     releases = [label for label, _ in indexes]
     packages: dict[str, int] = {}
     ports: dict[str, int] = {}
+    cgo_ports: dict[str, int] = {}
     for i, (_, ix) in enumerate(indexes):
+        for p in getattr(ix, "cgo_ports", ()):
+            cgo_ports[p] = cgo_ports.get(p, 0) | (1 << i)
         for p in ix.packages:
             packages[p] = packages.get(p, 0) | (1 << i)
         for p in ix.ports:
@@ -116,6 +132,7 @@ def write_store(indexes: list[tuple[str, GorootIndex]], out: Path) -> None:
         "linker": [asdict(ix.linker) for _, ix in indexes],
         "experiments": [_compact_experiments(ix) for _, ix in indexes],
         "ports": ports,
+        "cgo_ports": cgo_ports,
         "packages": packages,
     }
     # Rows per chunk and release, before deduplication.
@@ -128,7 +145,8 @@ def write_store(indexes: list[tuple[str, GorootIndex]], out: Path) -> None:
             # Go declaration the compiler makes the ABI wrapper from (internal/bytealg's
             # abigen_runtime_memequal).
             flags = ((F_BODY if d.has_body else 0) | (F_NOSPLIT if d.nosplit else 0)
-                     | (F_GENERIC if d.generic else 0) | (F_PULL if d.pull else 0) | (F_ABI0 if d.abi0 else 0))
+                     | (F_GENERIC if d.generic else 0) | (F_PULL if d.pull else 0) | (F_ABI0 if d.abi0 else 0)
+                     | (F_WRAPPER if d.wrapper else 0))
             link_files = tuple((f, ix.files.get(f, "")) for f in d.link_files)
             row = (d.name, d.kind, d.signature, d.value, d.file, ix.files.get(d.file, ""), flags,
                    LINK_CODES[d.link], d.note, d.package, link_files)

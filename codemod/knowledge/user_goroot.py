@@ -15,7 +15,7 @@ from pathlib import Path
 from codemod.knowledge.store import SCHEMA, Store, write_store
 
 # Bump when the indexer changes what it records, so stale caches are rebuilt.
-INDEXER_VERSION = 1
+INDEXER_VERSION = 2
 
 
 class GorootError(RuntimeError):
