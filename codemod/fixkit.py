@@ -258,8 +258,8 @@ def reconcile_imports(path: Path, before: bytes, after: bytes, requests: list[Ad
             if imps.references(old, imp.local_name) and not imps.references(new, imp.local_name):
                 removals.append(imp)
         unsafe = new.import_of("unsafe")
-        if old.directives and not new.directives and unsafe is not None and unsafe.name == "_" \
-                and "unsafe" not in wanted:
+        if old.directives and not new.directives and not new.malformed_directives \
+                and unsafe is not None and unsafe.name == "_" and "unsafe" not in wanted:
             removals.append(unsafe)
     edits = imps.remove_imports(new, removals)
     if edits:
