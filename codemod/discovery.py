@@ -23,6 +23,9 @@ class Discovery:
     other_files: list[Path] = field(default_factory=list)  # for build-file rules
     errors: list[tuple[Path, str]] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
+    # A kept file -> its other names in the tree (symbolic links to it): one file that belongs
+    # to several packages.
+    aliases: dict[Path, list[Path]] = field(default_factory=dict)
 
 
 def normalize_arg(arg: str) -> str:
@@ -40,7 +43,7 @@ def _skipped_dir(name: str) -> bool:
 def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
     """Walk ``args``; ``want_other(relative posix path)`` selects non-Go files to keep."""
     found = Discovery()
-    seen: set[Path] = set()
+    seen: dict[Path, Path] = {}
     for raw in args or ["."]:
         arg = Path(normalize_arg(raw))
         if arg.is_symlink() and not arg.exists():
@@ -55,7 +58,7 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
                 found.errors.append((arg, "not a regular file"))
             elif arg.suffix != ".go":
                 found.errors.append((arg, "not a .go file"))
-            elif _first_sight(seen, arg):
+            elif _first_sight(seen, arg) is None:
                 found.go_files.append(arg)
             continue
         root = arg
@@ -95,8 +98,13 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
         # fixing it under both names would write it twice and print two patches for it.
         kept = set()
         for p in sorted(candidates, key=Path.is_symlink):  # real files before links
-            if p not in ignored and _first_sight(seen, p):
+            if p in ignored:
+                continue
+            first = _first_sight(seen, p)
+            if first is None:
                 kept.add(p)
+            elif first != p:
+                found.aliases.setdefault(first, []).append(p)
         for p in candidates:
             if p not in kept:
                 continue
@@ -107,16 +115,17 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
     return found
 
 
-def _first_sight(seen: set[Path], path: Path) -> bool:
-    """Record ``path`` by the file it names; False when that file was already recorded."""
+def _first_sight(seen: dict[Path, Path], path: Path) -> Path | None:
+    """Record ``path`` by the file it names; the name recorded first when that file was
+    already recorded, else None."""
     try:
         key = path.resolve(strict=True)
     except (OSError, RuntimeError):
         key = path.absolute()
     if key in seen:
-        return False
-    seen.add(key)
-    return True
+        return seen[key]
+    seen[key] = path
+    return None
 
 
 def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:

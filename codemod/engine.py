@@ -216,9 +216,13 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     ws = Workspace()
 
     go_files = list(found.go_files)
+    # A file linked into other directories belongs to several packages: a fix computed for
+    # one (a companion file next to it, a pull removed as unused there) could break another.
+    shared = {p: others for p, others in found.aliases.items()
+              if p.suffix == ".go" and any(o.parent != p.parent for o in others)}
     findings = _check_go(ws, go_files, go_rules, options, result, report=True,
                          include_generated=include_generated, rule_allowed=rule_allowed,
-                         progress=progress)
+                         progress=progress, shared=shared)
     findings += [f for f in _check_build_files(ws, found.other_files, go_files, file_rules, options, triggers)
                  if rule_allowed is None or rule_allowed(_rule_of(rules, f), f.path)]
     result.findings = sorted(findings, key=lambda f: f.sort_key)
@@ -267,7 +271,8 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         go_files = [p for p in go_files if ws.current.get(p, b"") is not None]
         recheck = [p for p in go_files if p.parent in touched_dirs]
         pending = _check_go(ws, recheck, go_rules, options, result, report=False,
-                            include_generated=include_generated, rule_allowed=rule_allowed)
+                            include_generated=include_generated, rule_allowed=rule_allowed,
+                            shared=shared)
     else:
         # Name the files plainly ("a.go"), not as a set of Path objects.
         still = sorted({str(p) for f in pending if (fx := f.fix) and fx.safety >= fix_level
@@ -298,7 +303,8 @@ def _rule_of(rules: list[Rule], finding: Finding) -> Rule:
 
 def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Options,
               result: RunResult, *, report: bool, include_generated: bool = False,
-              rule_allowed=None, progress=None) -> list[Finding]:
+              rule_allowed=None, progress=None,
+              shared: dict[Path, list[Path]] | None = None) -> list[Finding]:
     triggers = tuple(sorted({t for r in rules for t in r.triggers}))
     models: dict[Path, GoFile] = {}
     # Progress counts reading and parsing (the first half) and checking, package by package.
@@ -362,6 +368,12 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     if finding.fix and model.generated and not include_generated:
                         finding = _without_fix(finding, "generated file: fixes are not applied "
                                                         "(use --include-generated)")
+                    linked = [p for p in finding.fix.touches() if p in shared] if finding.fix and shared else []
+                    if linked:
+                        names = ", ".join(str(o) for o in shared[linked[0]])
+                        finding = _without_fix(finding, f"{linked[0]} is also in another package through "
+                                                        f"a symbolic link ({names}); a fix for one "
+                                                        "package could break the other, so fix it by hand")
                     findings.append(finding)
     findings, silenced = suppress.split(findings, models)
     if report:

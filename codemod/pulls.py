@@ -9,7 +9,7 @@ import functools
 from . import knowledge
 from .model import Directive, is_std_path
 from .rule import Context
-from .versions import Verdicts, releases_of
+from .versions import Verdicts, releases_of, wants_plus_build
 
 LINKER_ERROR = {
     "blocked": 'the link fails with "invalid reference to {t}"',
@@ -188,7 +188,8 @@ def version_fix(ctx: Context, d: Directive, v: Verdicts):
         if list(other) != list(failing):
             return None, ("the file's pulls fail on different releases, so one file constraint cannot "
                           "fit them all: splitting the file comes first")
-    plan = SplitPlan(v.working_releases(), releases_of(v.matrix), failing, language)
+    plan = SplitPlan(v.working_releases(), releases_of(v.matrix), failing, language,
+                     wants_plus_build(ctx.module))
     fix = split_fix(ctx.file, pulls, plan, taken_files=ctx.package.go_files,
                     taken_names=package_names(ctx), new_path=ctx.new_file_path)
     if fix is None:

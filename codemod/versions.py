@@ -23,8 +23,7 @@ The other half is writing constraints: :func:`release_bound` turns "the releases
 works" into an expression such as ``!go1.23`` or ``go1.22 && !go1.25``; :func:`simplify`
 keeps the result readable (``go1.21 && go1.23`` is ``go1.23``); :func:`constraint_edits`
 rewrites a file's ``//go:build`` line (dropping obsolete ``// +build`` lines, which Go >= 1.17
-ignores when ``//go:build`` is present); :func:`sibling_path` names a new file next to an
-existing one so that it keeps the same GOOS/GOARCH file-name constraint.
+ignores when ``//go:build`` is present, unless the module's ``go`` line is below 1.17).
 """
 from __future__ import annotations
 
@@ -343,8 +342,19 @@ def simplify(x: Expr | None) -> Expr | None:
     return out
 
 
-def format_constraint(expr: Expr) -> str:
-    return "//go:build " + bc.format_expr(expr)
+def format_constraint(expr: Expr, plus_build: bool = False) -> str:
+    """The ``//go:build`` line of ``expr``; with ``plus_build``, followed by the equivalent
+    ``// +build`` lines (for modules whose ``go`` line is below 1.17, where gofmt and go vet
+    keep the two in step)."""
+    line = "//go:build " + bc.format_expr(expr)
+    plus = bc.plus_build_lines(expr) if plus_build else None
+    return "\n".join([line, *plus]) if plus else line
+
+
+def wants_plus_build(module: Module | None) -> bool:
+    """Whether new constraints get ``// +build`` lines too: the module's ``go`` line is below 1.17."""
+    lang = language_release(module)
+    return lang is not None and key(lang) < (1, 17)
 
 
 def bounded(existing: Expr | None, bound: Expr | None) -> Expr | None:
@@ -357,14 +367,14 @@ def complement(existing: Expr | None, bound: Expr) -> Expr:
     return simplify(bc.and_(existing, not_(bound)))
 
 
-def constraint_edits(file: GoFile, expr: Expr | None) -> list[TextEdit]:
+def constraint_edits(file: GoFile, expr: Expr | None, plus_build: bool = False) -> list[TextEdit]:
     """Edits giving ``file`` exactly the constraint ``expr`` (None: unconstrained).
 
     The ``//go:build`` line is rewritten in place (or, without one, the first ``// +build``
     line becomes it, or a new first line is added); other ``// +build`` lines are removed.
     """
     c = file.constraint
-    line = format_constraint(expr) if expr is not None else None
+    line = format_constraint(expr, plus_build) if expr is not None else None
     spans = sorted(([c.go_build] if c.go_build else []) + list(c.plus_build), key=lambda s: s.start)
     if not spans:
         return [TextEdit(file.path, 0, 0, f"{line}\n\n")] if line is not None else []
@@ -382,30 +392,6 @@ def constraint_edits(file: GoFile, expr: Expr | None) -> list[TextEdit]:
                 end = nxt  # the blank line that separated the constraint from the file
         edits.append(TextEdit(file.path, start, end, ""))
     return edits
-
-
-def sibling_path(path: Path, word: str, taken=()) -> Path:
-    """A new file next to ``path`` named ``<stem>_<word>[N]<suffixes>.go``.
-
-    ``word`` goes before the GOOS/GOARCH and ``_test`` suffixes so the new file keeps the file
-    name constraint of the original (``clock_linux.go`` -> ``clock_fallback_linux.go``).
-    ``taken``: names of the directory's files (``ctx.package.go_files``), which are avoided.
-    """
-    name = path.name[:-3] if path.name.endswith(".go") else path.name
-    parts = name.split("_")
-    tail: list[str] = []
-    if len(parts) > 1 and parts[-1] == "test":
-        tail.insert(0, parts.pop())
-    goos, goarch = bc.filename_constraint(path.name)
-    for want in (goarch, goos):
-        if want and len(parts) > 1 and parts[-1] == want:
-            tail.insert(0, parts.pop())
-    for n in itertools.count(1):
-        w = word if n == 1 else f"{word}{n}"
-        candidate = path.with_name("_".join([*parts, w, *tail]) + ".go")
-        if candidate.name not in taken:
-            return candidate
-    raise AssertionError("unreachable")
 
 
 def version_bounds(expr: Expr | None) -> tuple[str | None, str | None, bool]:

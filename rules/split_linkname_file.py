@@ -8,7 +8,7 @@ file's build (the module's range, filtered by the file's own constraint): for ex
 linker).  It splits the file: each pull that fails somewhere moves, with its doc comment,
 into ``<file>_<local>.go`` carrying the package clause, the original license header, the
 imports it uses (always ``_ "unsafe"``) and the original constraint limited to the releases
-where that pull links; ``<file>_<local>_fallback.go`` gets the companion implementation from
+where that pull links; ``<file>_<local>_<releases>.go`` (``_go122``, ``_before_go122``) gets the companion implementation from
 the replacement table for the other releases.  The original file keeps the rest.
 
 ## Why is this bad?
@@ -30,7 +30,7 @@ func fastrandu() uint
 
 ## Use instead
 ``clock.go`` keeps ``nanotime``; ``clock_fastrandu.go`` (``//go:build !go1.22``) holds the
-pull; ``clock_fastrandu_fallback.go`` (``//go:build go1.22``) defines ``fastrandu`` with
+pull; ``clock_fastrandu_go122.go`` (``//go:build go1.22``) defines ``fastrandu`` with
 ``math/rand``.
 
 ## Fix safety
@@ -77,6 +77,7 @@ def check(ctx: Context):
     safety = Safety.SAFE
     whys = []
     header = fixkit.license_header(f)
+    plus = versions.wants_plus_build(ctx.module)
     for d in failing:
         v = verdict[d.local]
         if not v.uniform_over_platforms():
@@ -91,27 +92,32 @@ def check(ctx: Context):
             why_not = f"the companion of {d.local} needs a package the file does not import by name"
             break
         word = sanitize(d.local)
-        own = ctx.new_file_path(word, taken)
-        fallback = own and ctx.new_file_path(f"{word}_fallback", {*taken, own.name})
-        if own is None or fallback is None:
-            why_not = f"no free file name for {d.local}"
-            break
-        taken |= {own.name, fallback.name}
         start, end = fixkit.pull_range(f, d)
         moved = f.source[start:end].decode()
         works = v.working_releases()
+        own = None
         if works:
             bound = versions.release_bound(works, universe)
             keep = versions.bounded(f.constraint.expr, bound)
             rest = versions.complement(f.constraint.expr, bound)
+            own = ctx.new_file_path(word, taken)
+            if own is None:
+                why_not = f"no free file name for {d.local}"
+                break
+            taken.add(own.name)
             created.append(CreateFile(own, fixkit.new_file_text(
-                f, keep, fixkit.moved_imports(f, [(start, end)]), moved, header=header)))
+                f, keep, fixkit.moved_imports(f, [(start, end)]), moved, header=header, plus_build=plus)))
         else:
             rest = f.constraint.expr  # it links nowhere in range: the companion replaces it
+        fallback = ctx.new_file_path(f"{word}_{fixkit.release_word(rest) or 'fallback'}", taken)
+        if fallback is None:
+            why_not = f"no free file name for {d.local}"
+            break
+        taken.add(fallback.name)
         note = f"// {d.local} stands in for {d.target} where that pull fails " \
                f"({versions.describe_failures(v.failing())}).\n"
         created.append(CreateFile(fallback, fixkit.new_file_text(f, rest, comp_imports, note + comp.code,
-                                                                 header=header)))
+                                                                 header=header, plus_build=plus)))
         if comp.safety == Safety.UNSAFE and any(s == "blocked" for s in v.failing().values()):
             safety = Safety.UNSAFE
             whys.append(comp.why_unsafe)
