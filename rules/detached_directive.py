@@ -32,7 +32,10 @@ func nanotime() int64
 ## Fix safety
 Safe.  When only blank lines separate the two, they are removed; otherwise the directive line
 moves to directly above the declaration (below its doc comment).  The directive's meaning does
-not depend on its position.
+not depend on its position.  Where the directive joins a doc comment, a bare ``//`` line
+separates the text from it, as gofmt wants.  A block of directives stacked right above the
+declarations they name (``//go:linkname a a`` and ``//go:linkname b b`` over ``var a`` and
+``var b = &a``) counts as attached and is left alone.
 """
 from __future__ import annotations
 
