@@ -59,7 +59,7 @@ def gofmt_dirty(release: str, module: Path) -> list[str]:
         copy = Path(tmp) / "m"
         shutil.copytree(module, copy, symlinks=True)
         for p in copy.rglob("*.go"):
-            if not p.is_symlink():
+            if p.is_file() and not p.is_symlink():
                 p.write_bytes(p.read_bytes().replace(b"\r\n", b"\n"))
         p = subprocess.run([str(goroot(release) / "bin" / "gofmt"), "-l", "."], cwd=copy,
                            capture_output=True, text=True, timeout=300)
