@@ -1,8 +1,6 @@
 // Shows LN004 (malformed-directive): every release rejects these two lines with "usage:
-// //go:linkname localname [linkname]", and no fix is offered.  The ignore constraint keeps
-// the file out of the example module's build, so the rest of it builds once fixed.
-
-//go:build ignore
+// //go:linkname localname [linkname]", and no fix is offered.  A test file, so that `go build`
+// of the example module, fixed, still succeeds (`go test` and `go vet` of it do not).
 
 package legacy
 
