@@ -1,8 +1,8 @@
 // Shows LN004 (malformed-directive): every release rejects these two lines with "usage:
-// //go:linkname localname [linkname]", and no fix is offered.  A test file, so that `go build`
-// of the example module, fixed, still succeeds (`go test` and `go vet` of it do not).
+// //go:linkname localname [linkname]", and no fix is offered.  A package of test files only, so
+// that `go build ./...` of the example module, fixed, skips it (`go test` of it fails).
 
-package legacy
+package malformed
 
 import _ "unsafe"
 
