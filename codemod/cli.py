@@ -20,7 +20,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import __version__, diff, engine, publish, render
+from . import __version__, diff, engine, publish, render, versions
 from .edits import Safety
 from .rule import Options
 
@@ -82,24 +82,23 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     return p
 
 
-def parse_go_versions(text: str) -> tuple[str, str]:
-    lo, _, hi = text.partition("-")
-    for v in (lo, hi or lo):
-        parts = v.split(".")
-        if len(parts) < 2 or not all(x.isdigit() for x in parts):
-            raise UsageError(f"--go-versions: {text!r} is not a release range like 1.22-1.27")
-    return lo, hi or lo
+def parse_go_versions(text: str, covered: tuple[str, ...] | None = None) -> tuple[str, str]:
+    try:
+        return versions.parse_release_range(text, covered)
+    except versions.OptionError as e:
+        raise UsageError(str(e)) from e
 
 
-def _options(args) -> Options:
+def _options(args, extra_release: str | None = None) -> Options:
     kw = {}
-    if args.go_versions:
-        kw["release_range"] = parse_go_versions(args.go_versions)
-    if args.platforms:
-        plats = tuple(x.strip() for x in args.platforms.split(",") if x.strip())
-        if not plats or any(x.count("/") != 1 for x in plats):
-            raise UsageError(f"--platforms: {args.platforms!r} is not a list like linux/amd64,darwin/arm64")
-        kw["platforms"] = plats
+    if args.go_versions is not None:
+        covered = versions.known_releases() + ((extra_release,) if extra_release else ())
+        kw["release_range"] = parse_go_versions(args.go_versions, covered)
+    if args.platforms is not None:
+        try:
+            kw["platforms"] = versions.parse_platforms(args.platforms)
+        except versions.OptionError as e:
+            raise UsageError(str(e)) from e
     if args.goroot:
         kw["goroot"] = args.goroot
     if args.tags:
@@ -126,9 +125,9 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
     try:
-        if args.branch and not args.apply:
+        if args.branch is not None and not args.apply:
             raise UsageError("--branch commits fixes, so it needs --apply")
-        if args.force_branch and not args.branch:
+        if args.force_branch and args.branch is None:
             raise UsageError("--force-branch goes with --branch")
         if args.diff and args.format != "text":
             raise UsageError(f"--diff and --format {args.format} are two different outputs; choose one")
@@ -137,7 +136,20 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         problem = publish.check_usage(args)
         if problem:
             raise UsageError(problem)
-        options = _options(args)
+        if args.branch is not None:
+            from .gitops import branch_name_problem
+            problem = branch_name_problem(args.branch)
+            if problem:
+                raise UsageError(f"--branch: {problem}")
+        extra_release = None
+        if args.goroot:
+            # Loaded first: its release widens the range --go-versions may name.
+            from .knowledge import use_goroot
+            try:
+                extra_release = versions.minor(use_goroot(args.goroot))
+            except Exception as e:  # an unusable toolchain is a usage problem, said in one line
+                raise UsageError(f"--goroot {args.goroot}: {e}") from e
+        options = _options(args, extra_release)
         chains = _verify_toolchains(args, prog) if args.verify else []
         chosen = select(_split(args.select), _split(args.ignore))
         if not chosen:
@@ -147,15 +159,6 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         return EXIT_ERROR
     from .knowledge import set_cgo
     set_cgo(options.cgo)      # the rules' knowledge lookups answer for this cgo setting
-    if options.goroot:
-        try:
-            from .knowledge import use_goroot
-            use_goroot(options.goroot)
-        except ImportError:
-            pass
-        except Exception as e:  # an unusable toolchain is a usage problem, said in one line
-            print(f"{prog}: error: --goroot {options.goroot}: {e}", file=sys.stderr)
-            return EXIT_ERROR
 
     level = Safety.UNSAFE if args.unsafe_fixes else Safety.SAFE
     from .terminal import ProgressBar
@@ -385,7 +388,7 @@ def _write(args, result: engine.RunResult, prog: str) -> bool:
     from .writer import WriteError, write_all
 
     try:
-        if args.branch:
+        if args.branch is not None:
             start = publish.start_of(args)
             sha = commit_on_branch(start, args.branch, result.changes,
                                    publish.commit_message(args, result), args.force_branch)

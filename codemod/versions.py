@@ -60,6 +60,59 @@ def key(release: str) -> tuple[int, int]:
     return bc.release_tuple(release)
 
 
+class OptionError(ValueError):
+    """A --go-versions or --platforms value that cannot be used; the message is one line."""
+
+
+# A release as the user writes it: 1.N or 1.N.P, optionally "go"-prefixed; no leading zeros
+# ("1.022" is no release Go ever had, and reading it as 1.22 would hide a typo).
+_RELEASE = re.compile(r"^(?:go)?1\.(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))?$")
+RANGE_FORMS = "a release (1.22 or 1.22.3) or a range LO-HI with LO <= HI (1.22-1.27)"
+
+
+def parse_release_range(text: str, covered: tuple[str, ...] | None = None) -> tuple[str, str]:
+    """``--go-versions``: ``"1.22"`` or ``"1.22-1.27"`` -> (low, high), inside ``covered``.
+
+    ``covered`` is the releases the knowledge base can judge (default: the shipped ones); a
+    range reaching outside it is refused rather than answered from the nearest release.
+    """
+    covered = covered or known_releases()
+    ends = text.strip().split("-")
+    if len(ends) > 2 or not all(_RELEASE.match(e) for e in ends):
+        raise OptionError(f"--go-versions: {text!r} is not a release range like 1.22-1.27; "
+                          f"want {RANGE_FORMS}")
+    lo, hi = ends[0], ends[-1]
+    if key(lo) > key(hi):
+        raise OptionError(f"--go-versions: {text!r} runs backwards; want {RANGE_FORMS}")
+    first, last = min(covered, key=key), max(covered, key=key)
+    outside = [e for e in dict.fromkeys((lo, hi)) if not key(first) <= key(e) <= key(last)]
+    if outside:
+        raise OptionError(f"--go-versions: {', '.join(outside)} is outside the releases the knowledge "
+                          f"base covers, Go {first}-{last}; narrow the range, or add a toolchain's "
+                          f"release with --goroot DIR")
+    return lo, hi
+
+
+def known_platforms() -> tuple[str, ...]:
+    """Every GOOS/GOARCH pair some covered release supports (cmd/dist's list)."""
+    from . import knowledge as kb
+
+    kb._shipped()
+    return tuple(sorted({p for s in kb._stores for p in s.meta["ports"]}))
+
+
+def parse_platforms(text: str, known: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """``--platforms``: ``"linux/amd64,darwin/arm64"`` -> the pairs, each a known GOOS/GOARCH."""
+    known = known if known is not None else known_platforms()
+    plats = tuple(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    bad = [p for p in plats if p not in known]
+    if not plats or bad:
+        what = f"{bad[0]!r} is not a known GOOS/GOARCH pair" if bad else f"{text!r} names no platform"
+        raise OptionError(f"--platforms: {what}; want a comma-separated list like "
+                          f"linux/amd64,darwin/arm64 of the known pairs: {', '.join(known)}")
+    return plats
+
+
 def language_release(module: Module | None) -> str | None:
     """The module's language version (its ``go`` directive), e.g. ``"1.21"``: what code may use."""
     return minor(module.go) if module is not None else None
