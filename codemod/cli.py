@@ -78,6 +78,7 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--cgo", choices=("on", "off", "both"), default="both",
                    help="judge pulls for builds with cgo on, off, or both (default: both; "
                         "a verdict that differs says so, e.g. 'undefined without cgo')")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
     return p
 
@@ -167,8 +168,9 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         result = engine.run(args.paths, chosen, options, fix_level=level,
                             include_generated=args.include_generated, progress=bar,
                             **_file_filters(settings))
+    _remove_stale_temporaries(result.stale_temporaries, prog)
     for p in result.problems:
-        print(f"{diff.display_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
+        print(f"{diff.shown_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
     checked = None if args.verify else False  # False: no --verify; None: nothing to verify
     if args.verify and result.changes:
         from . import verify
@@ -385,7 +387,7 @@ def _verify_text(checked) -> str:
 
 def _write(args, result: engine.RunResult, prog: str) -> bool:
     from .gitops import GitError, commit_on_branch
-    from .writer import WriteError, write_all
+    from .writer import Interrupted, WriteError, write_all
 
     try:
         if args.branch is not None:
@@ -396,10 +398,25 @@ def _write(args, result: engine.RunResult, prog: str) -> bool:
                   "your work tree and current branch are unchanged.", file=sys.stderr)
         else:
             write_all(result.changes)
+    except Interrupted as e:
+        print(f"{prog}: interrupted: {e}", file=sys.stderr)
+        raise SystemExit(128 + e.signum) from None
     except (GitError, WriteError) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return False
     return True
+
+
+def _remove_stale_temporaries(paths, prog: str) -> None:
+    from .writer import remove_stale
+
+    for path, why in remove_stale(paths):
+        if why is None:
+            print(f"{prog}: note: removed {diff.shown_path(path)}, a temporary file left by an "
+                  "interrupted gofix-linkname run", file=sys.stderr)
+        else:
+            print(f"{prog}: note: cannot remove {diff.shown_path(path)}, a temporary file left by an "
+                  f"interrupted gofix-linkname run: {why}", file=sys.stderr)
 
 
 def run_rules(argv: list[str]) -> int:
@@ -439,8 +456,17 @@ def run_info(argv: list[str]) -> int:
     return info.run(p.parse_args(argv))
 
 
+REPORT_HOW = ("please report it with the command line and this message (--debug shows the "
+              "traceback)")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    from . import trace
+
+    trace.at(None)
     try:
         if argv and argv[0] in SUBCOMMANDS:
             cmd, rest = argv[0], argv[1:]
@@ -464,8 +490,23 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(rest, "gofix-linkname check")
         return run_check(argv)
     except KeyboardInterrupt:
+        # Outside the write (which holds signals and says what it did), nothing was written yet.
+        print("gofix-linkname: interrupted; nothing written", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return EXIT_ERROR
+    except SystemExit:
+        raise
+    except Exception as e:
+        # A bug, not bad input: one line naming where it happened; the writer puts back any
+        # file it had written, so nothing is half-changed.
+        if debug:
+            import traceback
+            traceback.print_exc()
+        where = f" while processing {diff.shown_path(trace.current)}" if trace.current else ""
+        text = " ".join(str(e).split()) or "no message"
+        print(f"gofix-linkname: internal error{where}: {type(e).__name__}: {text}; nothing written; "
+              f"{REPORT_HOW}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .writer import TEMP_SUFFIX, is_stale_temporary
+
 SKIP_DIRS = {"vendor", "testdata", "node_modules"}
 HIDDEN_BUILD_FILES = (".github/workflows/*", ".goreleaser.*")
 
@@ -26,6 +28,8 @@ class Discovery:
     # A kept file -> its other names in the tree (symbolic links to it): one file that belongs
     # to several packages.
     aliases: dict[Path, list[Path]] = field(default_factory=dict)
+    # Temporary files an earlier, killed --apply left behind (see codemod.writer).
+    stale_temporaries: list[Path] = field(default_factory=list)
 
 
 def normalize_arg(arg: str) -> str:
@@ -71,6 +75,8 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
             for name in sorted(filenames):
                 p = here / name
                 if name.startswith((".", "_")):  # go build ignores these too
+                    if name.endswith(TEMP_SUFFIX) and is_stale_temporary(p):
+                        found.stale_temporaries.append(p)
                     continue
                 if p.is_symlink():
                     try:

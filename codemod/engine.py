@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import discovery, linkset, suppress, versions
+from . import discovery, linkset, suppress, trace, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
@@ -41,6 +41,7 @@ class RunResult:
     changes: dict[Path, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
     applied: list[tuple[Finding | None, Fix]] = field(default_factory=list)
     held_back: list[Finding] = field(default_factory=list)  # fixes below the requested safety
+    stale_temporaries: list[Path] = field(default_factory=list)  # left by a killed --apply
     passes: int = 0
     fix_level: Safety | None = None  # the lowest safety applied; None: a check without fixes
     # Package directories whose fixes --verify withdrew (they made a build worse).
@@ -129,6 +130,7 @@ class Workspace:
         return result
 
     def _load(self, path: Path, triggers: tuple[str, ...] | None) -> GoFile | Problem | None:
+        trace.at(path)
         try:
             data = self.read(path)
         except OSError as e:
@@ -213,6 +215,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     if skip_file is not None:
         found.go_files = [p for p in found.go_files if not skip_file(p)]
         found.other_files = [p for p in found.other_files if not skip_file(p)]
+    result.stale_temporaries = found.stale_temporaries
     ws = Workspace()
 
     go_files = list(found.go_files)
@@ -357,6 +360,7 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         for path, model in parsed.items():
             if path not in run_files:
                 continue  # a sibling read for the package's sake, not one the run was given
+            trace.at(path)
             data = model.source
             for rule in rules:
                 if not any(t.encode() in data for t in rule.triggers) and not (widened and rule.follows_calls):
@@ -416,6 +420,11 @@ def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], r
 def _creation_problem(ws: Workspace, fix: Fix) -> Problem | None:
     """Why ``fix`` cannot apply: it would create a file that exists, or edit a missing one."""
     for e in fix.edits:
+        if isinstance(e, CreateFile) and e.path not in ws.current and e.path.exists() \
+                and not e.path.is_file():
+            # A directory (or FIFO...) holds the name: reading it as a file would fail or block.
+            what = "a directory" if e.path.is_dir() else "something other than a file"
+            return Problem(e.path, f"not created, {what} of that name exists ({fix.description})")
         if isinstance(e, CreateFile) and ws.read(e.path) is not None:
             return Problem(e.path, f"not created, a file of that name exists ({fix.description})")
         if isinstance(e, (TextEdit, AddImport)) and ws.read(e.path) is None:
