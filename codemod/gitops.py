@@ -57,6 +57,13 @@ def _relative(repo: git.Repo, path: Path) -> str:
         raise GitError(f"{path}: outside the git work tree {top}") from e
 
 
+_IN_PROGRESS = (("MERGE_HEAD", "a merge", "commit or abort (git merge --abort)"),
+                ("rebase-merge", "a rebase", "finish or abort (git rebase --abort)"),
+                ("rebase-apply", "a rebase or git am", "finish or abort"),
+                ("CHERRY_PICK_HEAD", "a cherry-pick", "finish or abort (git cherry-pick --abort)"),
+                ("REVERT_HEAD", "a revert", "finish or abort (git revert --abort)"))
+
+
 def check_branch(repo: git.Repo, branch: str, force: bool) -> None:
     try:
         repo.git.check_ref_format("--branch", branch)
@@ -64,6 +71,11 @@ def check_branch(repo: git.Repo, branch: str, force: bool) -> None:
         raise GitError(f"{branch!r} is not a valid branch name") from e
     if not repo.head.is_valid():
         raise GitError("the repository has no commit yet; --branch starts from HEAD")
+    for marker, what, finish in _IN_PROGRESS:
+        if (Path(repo.git_dir) / marker).exists():
+            # HEAD is not what the operation will commit, and its files are in flux.
+            raise GitError(f"{what} is in progress in {repo.working_tree_dir}; {finish} it first "
+                           "(--branch starts from HEAD)")
     if branch in repo.heads:
         if not force:
             raise GitError(f"branch {branch!r} exists; choose another name or pass --force-branch")
