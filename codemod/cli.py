@@ -168,6 +168,8 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         result = engine.run(args.paths, chosen, options, fix_level=level,
                             include_generated=args.include_generated, progress=bar,
                             **_file_filters(settings))
+    from . import trace
+    trace.at(None)  # what follows (output, writing) names its own file, or none
     _remove_stale_temporaries(result.stale_temporaries, prog)
     for p in result.problems:
         print(f"{diff.shown_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)

@@ -137,6 +137,10 @@ def _nested_repository(top: Path, path: Path) -> Path | None:
     return None
 
 
+def _glob_literal(text: str) -> str:
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
+
+
 def _status(repo: git.Repo, specs: list[str]) -> list[tuple[str, str]]:
     """(XY, path) of ``git status`` for ``specs``: through git's own eyes, so line-ending
     conversion (core.autocrlf, .gitattributes eol) counts as git counts it."""
@@ -177,7 +181,8 @@ def check_clean(repo: git.Repo, changes: dict[Path, tuple[bytes | None, bytes | 
     specs = set()
     for rel in rels:
         d = rel.rpartition("/")[0]
-        specs.add(f":(glob){d + '/' if d else ''}*")  # glob magic: "*" stays in one directory
+        # glob magic: "*" stays in one directory; the directory's own name is matched literally.
+        specs.add(f":(glob){_glob_literal(d + '/') if d else ''}*")
         while True:
             specs.update(f":(literal){d + '/' if d else ''}{m}" for m in MODULE_FILES)
             if not d:

@@ -317,3 +317,14 @@ def test_files_of_a_submodule_are_named_as_such(tmp_path):
     refused(sup, "--branch", "fix", ".",
             message="lib/a.go: inside submodule lib; run gofix-linkname from within it "
                     "to fix it on a branch there")
+
+
+def test_a_package_directory_with_glob_characters_is_matched_literally(tmp_path):
+    repo = make_repo(tmp_path / "r", {"odd [x]*/a.go": MISSING, "odd x/b.go": b"package p\n"})
+    (repo / "odd x" / "b.go").write_bytes(b"package p\n\n// dirty, in another package\n")
+    p = gofix(repo, *SELECT, "--apply", "--branch", "fix", "odd [x]*")
+    assert p.returncode == 0, p.stderr
+    assert git(repo, "cat-file", "blob", "fix:odd [x]*/a.go").encode() == MISSING_FIXED
+    (repo / "odd [x]*" / "c.go").write_bytes(b"package p\n")
+    refused(repo, "--branch", "fix2", "odd [x]*", message="odd [x]*/c.go: is untracked, and the fixes depend "
+            "on it; the branch starts from HEAD, so commit, stash or remove it first")
