@@ -176,17 +176,19 @@ def test_force_branch_never_replaces_a_branch_checked_out_in_a_linked_worktree(r
             message=f"branch 'fix' is checked out in the work tree {tmp_path / 'other'}; it cannot be replaced")
 
 
-def test_force_branch_never_replaces_a_branch_being_rebased(repo):
+def test_force_branch_never_replaces_a_branch_being_rebased_in_another_worktree(repo, tmp_path):
     git(repo, "checkout", "-q", "-b", "topic")
     (repo / "notes.txt").write_bytes(b"topic\n")
     git(repo, "commit", "-qam", "topic")
     git(repo, "checkout", "-q", "main")
     (repo / "notes.txt").write_bytes(b"main\n")
     git(repo, "commit", "-qam", "main")
-    git(repo, "checkout", "-q", "topic")
-    assert subprocess.run(["git", "rebase", "main"], cwd=repo, capture_output=True).returncode
+    wt = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", str(wt), "topic")
+    assert subprocess.run(["git", "rebase", "main"], cwd=wt, capture_output=True).returncode
+    assert "branch refs/heads/topic" not in git(repo, "worktree", "list", "--porcelain")  # HEAD detached
     refused(repo, "--branch", "topic", "--force-branch", ".",
-            message=f"branch 'topic' is checked out in the work tree {repo}; it cannot be replaced")
+            message=f"branch 'topic' is checked out in the work tree {wt}; it cannot be replaced")
 
 
 @pytest.mark.parametrize("name", ["", "bad..name", "-x", "HEAD", "a b", "x.lock", "fix/", "@{-1}", "a~1"])
