@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import discovery, linkset, suppress, trace, versions
@@ -354,8 +354,10 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     m = ws.model(p, None)
                     if isinstance(m, GoFile):
                         parsed[p] = m
-        parsed = {p: m for p, m in parsed.items()
-                  if versions.build_matrix(m, module, options.release_range, options.platforms, options.tags)}
+        built = {p: m for p, m in parsed.items()
+                 if versions.build_matrix(m, module, options.release_range, options.platforms, options.tags)}
+        facts = replace(facts, never_built=frozenset(p.name for p in parsed if p not in built))
+        parsed = built
         run_files = set(dir_files)
         for path, model in parsed.items():
             if path not in run_files:

@@ -501,6 +501,8 @@ class PackageFacts:
     # Every name in the directory (files of any kind, subdirectories): a new file must not
     # take one, even in another case.
     entries: frozenset[str] = frozenset()
+    # .go files no release and platform in range compiles (``//go:build ignore``, ``gccgo``...).
+    never_built: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -138,8 +138,7 @@ def all_files_seen(ctx: Context, local: str) -> bool:
     """
     if any(t in local for t in RULE.triggers):
         return True
-    parsed = {p.name for p in ctx.siblings}
-    return all(name in parsed for name in ctx.package.go_files)
+    return ctx.whole_package_seen()
 
 
 # ------------------------------------------------------------------------------ classification

@@ -70,8 +70,7 @@ def _all_statement_calls(ctx: Context, name: str, decl_name_node) -> bool:
 
 
 def _whole_package_in_view(ctx: Context) -> bool:
-    seen = {p.name for p in ctx.siblings}
-    return all(n in seen for n in ctx.package.go_files)
+    return ctx.whole_package_seen()
 
 
 def _fix(ctx: Context, d, local: abi.Shape, real: abi.Shape, real_sig: str):

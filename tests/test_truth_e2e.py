@@ -97,3 +97,25 @@ def test_a_loop_in_a_sibling_file_is_seen(tmp_path):
         assert p.returncode == 0, p.stdout
         p = run_go(release, ["vet", "./..."], module)
         assert p.returncode == 0, p.stdout
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_calls_in_branches_the_compiler_removes_do_not_link(tmp_path, release):
+    # walltime only under runtime.GOOS == "darwin" (undefined on linux and windows), gcount
+    # only under a constant false (refused from Go 1.23): no reference reaches the linker.
+    module = _copy_case("target-unavailable/dead-branches", tmp_path / "m")
+    for goos, goarch in (("linux", "amd64"), ("linux", "arm64"), ("windows", "amd64")):
+        p = run_go(release, ["build", "-o", str(tmp_path / "dead"), "."], module,
+                   GOOS=goos, GOARCH=goarch, CGO_ENABLED="0")
+        assert p.returncode == 0, p.stdout
+    _apply_changes_nothing(module, "--unsafe-fixes")
+    # A condition the compiler cannot fold keeps the reference: now the linker refuses it
+    # from Go 1.23, and the tool says so.
+    main = module / "main.go"
+    main.write_text(main.read_text().replace("if debug {", "if len(os.Args) > 5 {"))
+    p = run_go(release, ["build", "-o", str(tmp_path / "dead"), "."], module)
+    refused = release != "1.21"
+    assert (p.returncode != 0 and "invalid reference to runtime.gcount" in p.stdout) == refused, p.stdout
+    found = gofix(module, "--select", "LN101", "--format", "json", ".")
+    assert ('"runtime.gcount' in found.stdout or "gcount pulls runtime.gcount" in found.stdout), found.stdout
