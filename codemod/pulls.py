@@ -203,6 +203,11 @@ def package_names(ctx: Context) -> set[str]:
     return {n for f in ctx.siblings.values() for n in f.declarations} | set(ctx.file.declarations)
 
 
+def failure_pattern(v: Verdicts) -> tuple:
+    """Where and how a pull fails, per target: two pulls with the same pattern fit one constraint."""
+    return tuple(sorted(((t.release, t.goos, t.goarch), s) for t, s in v.per_target.items() if s != "ok"))
+
+
 def version_fix(ctx: Context, d: Directive, v: Verdicts):
     """(fix or None, why there is none) for rules LN101/LN102: bound + companion, or replace."""
     from .fixkit import SplitPlan, split_fix
@@ -218,11 +223,18 @@ def version_fix(ctx: Context, d: Directive, v: Verdicts):
              and x.target_package and is_pull(ctx, x.target_package)]
     if any(x.declaration.kind != "func" for x in pulls):
         return None, "the file also pulls a variable (see variable-pull)"
+    # The pulls that fail exactly as this one does move together; pulls that link everywhere
+    # stay where they are; a pull failing otherwise needs a file of its own first.
+    same = []
     for x in pulls:
-        other = verdicts(ctx, x).failing() if std_pull(ctx, x) else {}
-        if list(other) != list(failing):
+        other = verdicts(ctx, x) if std_pull(ctx, x) else None
+        if other is None or not other.failing():
+            continue
+        if failure_pattern(other) != failure_pattern(v):
             return None, ("the file's pulls fail on different releases, so one file constraint cannot "
                           "fit them all: splitting the file comes first")
+        same.append(x)
+    pulls = same or [d]
     plan = SplitPlan(v.working_releases(), releases_of(v.matrix), failing, language,
                      wants_plus_build(ctx.module))
     fix = split_fix(ctx.file, pulls, plan, taken_files=ctx.package.go_files,

@@ -61,6 +61,11 @@ import of either is reused.  New imports take a name that clashes with nothing i
 (``crand``, ``randv2``... when ``rand`` is taken).  When no caller remains, the pull itself is
 removed (a safe fix of its own), with the imports only it used.
 
+An exported pull (``//go:linkname Fastrand runtime.fastrand`` on ``func Fastrand() uint32``)
+is API: other packages call it.  It is reported at the directive, and its fix gives the
+function a body over the public generator, keeping its name and signature; calls of it are
+never rewritten, not even in the package's own tests.
+
 ## Fix safety
 Unsafe: the numbers come from another random source.  In security use the fix also adds an
 error path (a return or a panic) and a slower generator; ``rand.Uint32N`` and ``rand.Int``
@@ -325,7 +330,11 @@ def check(ctx: Context):
     pulls = random_pulls(ctx)
     if not pulls:
         return
-    for call in goflow.calls_to(f, set(pulls)):
+    # An exported pull is API: importers call it, so its callers are not this rule's to
+    # rewrite (not even the package's own tests); the declaration itself gets a public body.
+    yield from _exported(ctx, pulls)
+    internal = {name for name in pulls if not _exported_name(name)}
+    for call in goflow.calls_to(f, internal):
         local = goflow.text(f, call.child_by_field_name("function"))
         pf, d, gen = pulls[local]
         shape, why_not = call_shape(pf, d, gen)
@@ -357,7 +366,7 @@ def check(ctx: Context):
             fix=fix, severity=Severity.WARNING)
     unused = []
     for d in f.directives:
-        if d.local not in pulls or pulls[d.local][1] is not d:
+        if d.local not in internal or pulls[d.local][1] is not d:
             continue
         used = any(n != d.declaration.node.child_by_field_name("name")
                    for g in package_files(ctx) for n in goflow.references(g, d.local))
@@ -369,6 +378,35 @@ def check(ctx: Context):
             d.span,
             f"{d.local} pulls {d.target} but nothing in the package calls it; remove the pull",
             fix=removal_fix(ctx, unused), severity=Severity.INFO)
+
+
+def _exported_name(name: str) -> bool:
+    return name[:1].isupper()
+
+
+def _exported(ctx: Context, pulls):
+    """A finding, with a fix giving the function a public body, for each exported pull of the file."""
+    f = ctx.file
+    for d in f.directives:
+        decl = d.declaration
+        if not _exported_name(d.local) or d.local not in pulls or decl is None \
+                or decl.kind != "func" or decl.has_body or RANDOM_FAMILY.get(d.target or "") is None:
+            continue
+        if gated_by_counterpart(ctx, f, d):
+            continue
+        plan = fixkit.SplitPlan(works=[], universe=[], failing={}, language=ctx.language)
+        fix = fixkit.split_fix(f, [d], plan, taken_names=goflow.package_level_names(package_files(ctx)))
+        api = RAND_V2 if use_v2(ctx) else "math/rand"
+        message = (f"{d.local} is exported and pulls {d.target}, a runtime internal with no "
+                   f"compatibility promise, so every importer depends on it; give {d.local} a body "
+                   f"over {api}, keeping its name and signature")
+        if fix is None:
+            yield ctx.finding(d.span, message, severity=Severity.WARNING,
+                              fix_withheld="no public body fits the declaration")
+            continue
+        fix = ctx.fix(f"Give {d.local} a body over {api} (same name and signature; callers unchanged)",
+                      *fix.edits, safety=fix.safety, why_unsafe=fix.why_unsafe)
+        yield ctx.finding(d.span, message, fix=fix, severity=Severity.WARNING)
 
 
 RULE = Rule(

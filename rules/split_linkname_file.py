@@ -47,7 +47,7 @@ import re
 from codemod import fixkit, replacements, versions
 from codemod.edits import CreateFile, Safety
 from codemod.findings import Severity
-from codemod.pulls import std_pull, verdicts
+from codemod.pulls import failure_pattern, platform_note, std_pull, verdicts
 from codemod.rule import Context, FixAvailability, Rule
 
 
@@ -65,10 +65,14 @@ def check(ctx: Context):
     if len(pulls) < 2:
         return
     verdict = {d.local: verdicts(ctx, d) for d in pulls}
-    patterns = {tuple(sorted(verdict[d.local].failing().items())) for d in pulls}
     failing = [d for d in pulls if verdict[d.local].failing()]
-    if len(patterns) < 2 or not failing:
-        return  # all alike: one constraint fits them (target-unavailable handles that)
+    patterns = {failure_pattern(verdict[d.local]) for d in failing}
+    if len(patterns) < 2:
+        # One failing pull, or all failing alike: one constraint fits them, and pulls that link
+        # everywhere can stay (target-unavailable reports and fixes that).
+        return
+    by_release = {tuple(sorted(verdict[d.local].failing().items())) for d in failing}
+    dimension = "platforms" if len(by_release) == 1 else "Go releases"
     universe = versions.releases_of(matrix)
     language = ctx.language
     taken: set[str] = set()
@@ -122,10 +126,12 @@ def check(ctx: Context):
             safety = Safety.UNSAFE
             whys.append(comp.why_unsafe)
     msg_parts = "; ".join(
-        f"{d.local} ({d.target}) {versions.describe_failures(verdict[d.local].failing())}" for d in failing)
-    message = (f"this file's pulls fail on different Go releases: {msg_parts}; one build constraint "
+        f"{d.local} ({d.target}) {versions.describe_failures(verdict[d.local].failing())}"
+        f"{platform_note(verdict[d.local], verdict[d.local].failing())}" for d in failing)
+    message = (f"this file's pulls fail on different {dimension}: {msg_parts}; one build constraint "
                "cannot fit them all, so split each failing pull into a file of its own")
-    all_failing = {r: s for d in failing for r, s in verdict[d.local].failing().items()}
+    # The finding sits on the first failing pull: its releases are that pull's.
+    all_failing = verdict[failing[0].local].failing()
     if why_not:
         yield ctx.finding(failing[0].span, message, failing_releases=all_failing, fix_withheld=why_not)
         return

@@ -119,3 +119,37 @@ def test_calls_in_branches_the_compiler_removes_do_not_link(tmp_path, release):
     assert (p.returncode != 0 and "invalid reference to runtime.gcount" in p.stdout) == refused, p.stdout
     found = gofix(module, "--select", "LN101", "--format", "json", ".")
     assert ('"runtime.gcount' in found.stdout or "gcount pulls runtime.gcount" in found.stdout), found.stdout
+
+
+@pytest.mark.go
+def test_an_exported_pull_gets_a_body_and_its_callers_stay(tmp_path):
+    module = _copy_case("replace-fastrand/exported-pull", tmp_path / "m")
+    test_before = (module / "fast_test.go").read_bytes()
+    applied = gofix(module, "--apply", "--unsafe-fixes", ".")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    fast = (module / "fast.go").read_text()
+    assert "func Fastrand() uint32 {" in fast and "go:linkname" not in fast
+    assert "return Fastrand() % n" in fast
+    assert (module / "fast_test.go").read_bytes() == test_before
+    for release in RELEASES:
+        p = run_go(release, ["test", "-count=1", "."], module)  # links the test binary
+        assert p.returncode == 0, p.stdout
+        p = run_go(release, ["vet", "."], module)
+        assert p.returncode == 0, p.stdout
+    again = gofix(module, "--unsafe-fixes", ".")
+    assert again.returncode == 0, again.stdout
+
+
+@pytest.mark.go
+def test_one_failing_pull_next_to_a_good_one_is_not_a_split(tmp_path):
+    # nanotime links everywhere, fastrandu is undefined from Go 1.22: only one pull needs a
+    # constraint, so target-unavailable moves it alone and split-linkname-file stays quiet.
+    module = _copy_case("target-unavailable/one-pull-of-two-fails", tmp_path / "m")
+    found = gofix(module, "--format", "json", "./...")
+    assert '"LN201"' not in found.stdout and '"LN101"' in found.stdout, found.stdout
+    applied = gofix(module, "--apply", "./...")
+    assert applied.returncode == 1, applied.stdout + applied.stderr  # LN202's unsafe fix waits
+    assert "go:linkname nanotime runtime.nanotime" in (module / "clock.go").read_text()
+    for release in RELEASES:
+        p = run_go(release, ["build", "-o", str(tmp_path / "stamp"), "./cmd/stamp"], module)
+        assert p.returncode == 0, p.stdout
