@@ -127,10 +127,12 @@ def check(ctx: Context):
         if failing:
             msg += ": " + describe_failures(failing, verbs)
             # Say where, when the variable is missing on some platforms of those releases only.
+            partial = {t.release for t, lk in looked.items() if lk.status == "undefined"} & \
+                {t.release for t, lk in looked.items() if lk.status != "undefined"}
             absent = sorted({f"{t.goos}/{t.goarch}" for t, lk in looked.items()
-                             if lk.status == "undefined" and t.release in failing})
+                             if lk.status == "undefined" and t.release in partial})
             present = {f"{t.goos}/{t.goarch}" for t, lk in looked.items()
-                       if lk.status != "undefined" and t.release in failing}
+                       if lk.status != "undefined" and t.release in partial}
             if absent and present:
                 msg += f" (absent on {', '.join(absent)}; defined on {', '.join(sorted(present))})"
             if "type-mismatch" in notes:

@@ -153,3 +153,20 @@ def test_one_failing_pull_next_to_a_good_one_is_not_a_split(tmp_path):
     for release in RELEASES:
         p = run_go(release, ["build", "-o", str(tmp_path / "stamp"), "./cmd/stamp"], module)
         assert p.returncode == 0, p.stdout
+
+
+@pytest.mark.go
+def test_abi_precision_cases_link_and_the_safe_fix_keeps_them_linking(tmp_path):
+    # A wider int parameter is a warning, a narrower one or a wider result an error, a result
+    # every call discards a warning with its safe fix, a runtime-internal parameter still
+    # counts: the module links on Go 1.21 before and after the fix.
+    module = _copy_case("signature-mismatch/abi-precision", tmp_path / "m")
+    found = gofix(module, "--select", "LN103", "--go-versions", "1.21-1.22", "--format", "json", "./...")
+    import json
+    by_line = {f["line"]: f["severity"] for f in json.loads(found.stdout)["findings"]}
+    assert by_line == {6: "warning", 9: "error", 12: "error", 15: "error", 18: "warning"}, found.stdout
+    for step in ("before", "after"):
+        p = run_go("1.21", ["build", "-o", str(tmp_path / "abi"), "./cmd/abi"], module)
+        assert p.returncode == 0, (step, p.stdout)
+        gofix(module, "--select", "LN103", "--go-versions", "1.21-1.22", "--apply", "./...")
+    assert "func procUnpin()\n" in (module / "a.go").read_text()
