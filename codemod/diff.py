@@ -10,6 +10,7 @@ diff that does not reproduce the new text exactly is an internal error, never sh
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 from pathlib import Path
@@ -117,7 +118,7 @@ def unified_diff(path: Path, before: bytes | None, after: bytes | None, context:
     fromfile = "/dev/null" if before is None else _label("a/", name)
     tofile = "/dev/null" if after is None else _label("b/", name)
     out = []
-    for line in difflib.unified_diff(old, new, fromfile, tofile, n=context):
+    for line in _unified(old, new, fromfile, tofile, context):
         if line.startswith(("---", "+++")):
             out.append(line.rstrip("\n") + "\n")
             continue
@@ -133,6 +134,128 @@ def unified_diff(path: Path, before: bytes | None, after: bytes | None, context:
         how = "new" if before is None else "deleted"
         return f"diff --git {quote_path('a/' + name)} {quote_path('b/' + name)}\n{how} file mode 100644\n"
     return "".join(out)
+
+
+# Below this many line pairs difflib aligns the lines itself (its answers are what the snapshots
+# show); above, its worst case is quadratic (10,000 changed lines took a minute), so lines that
+# occur once in both texts anchor the alignment first and difflib only fills the gaps.
+_DIFFLIB_PAIRS = 4_000_000
+
+
+def _unified(old: list[str], new: list[str], fromfile: str, tofile: str, context: int):
+    if len(old) * len(new) <= _DIFFLIB_PAIRS:
+        yield from difflib.unified_diff(old, new, fromfile, tofile, n=context)
+        return
+    matcher = _AnchoredMatcher(old, new)
+    started = False
+    for group in matcher.get_grouped_opcodes(context):
+        if not started:
+            started = True
+            yield f"--- {fromfile}\n"
+            yield f"+++ {tofile}\n"
+        first, last = group[0], group[-1]
+        yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n"
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                for line in old[i1:i2]:
+                    yield " " + line
+                continue
+            if tag in ("replace", "delete"):
+                for line in old[i1:i2]:
+                    yield "-" + line
+            if tag in ("replace", "insert"):
+                for line in new[j1:j2]:
+                    yield "+" + line
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's line range as unified diffs write it: 1-based start, length when not 1."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start if length == 0 else start + 1},{length}"
+
+
+class _AnchoredMatcher(difflib.SequenceMatcher):
+    """difflib's grouping and opcodes over matching blocks found by unique-line anchors
+    (the "patience" idea): linear in the common case of scattered, local changes."""
+
+    def __init__(self, a: list[str], b: list[str]) -> None:
+        super().__init__(None, a, b, autojunk=True)
+
+    def get_matching_blocks(self):
+        if self.matching_blocks is not None:
+            return self.matching_blocks
+        a, b = self.a, self.b
+        found: list[tuple[int, int, int]] = []
+        todo = [(0, len(a), 0, len(b))]
+        while todo:
+            alo, ahi, blo, bhi = todo.pop()
+            while alo < ahi and blo < bhi and a[alo] == b[blo]:
+                found.append((alo, blo, 1))
+                alo, blo = alo + 1, blo + 1
+            while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
+                found.append((ahi - 1, bhi - 1, 1))
+                ahi, bhi = ahi - 1, bhi - 1
+            if alo == ahi or blo == bhi:
+                continue
+            anchors = _unique_anchors(a, alo, ahi, b, blo, bhi)
+            if not anchors:
+                gap = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi])
+                found.extend((alo + i, blo + j, n) for i, j, n in gap.get_matching_blocks() if n)
+                continue
+            pa, pb = alo, blo
+            for i, j in anchors:
+                found.append((i, j, 1))
+                todo.append((pa, i, pb, j))
+                pa, pb = i + 1, j + 1
+            todo.append((pa, ahi, pb, bhi))
+        found.sort()
+        blocks: list[tuple[int, int, int]] = []
+        for i, j, n in found:
+            if blocks and blocks[-1][0] + blocks[-1][2] == i and blocks[-1][1] + blocks[-1][2] == j:
+                pi, pj, pn = blocks[-1]
+                blocks[-1] = (pi, pj, pn + n)
+            else:
+                blocks.append((i, j, n))
+        blocks.append((len(a), len(b), 0))
+        self.matching_blocks = [difflib.Match(*m) for m in blocks]
+        return self.matching_blocks
+
+
+def _unique_anchors(a, alo, ahi, b, blo, bhi) -> list[tuple[int, int]]:
+    """Pairs (i, j) of lines occurring once in a[alo:ahi] and once in b[blo:bhi], equal, in
+    the longest run increasing on both sides."""
+    count_a: dict[str, int] = {}
+    for i in range(alo, ahi):
+        count_a[a[i]] = count_a.get(a[i], 0) + 1
+    where_b: dict[str, int] = {}
+    count_b: dict[str, int] = {}
+    for j in range(blo, bhi):
+        count_b[b[j]] = count_b.get(b[j], 0) + 1
+        where_b[b[j]] = j
+    pairs = [(i, where_b[a[i]]) for i in range(alo, ahi)
+             if count_a[a[i]] == 1 and count_b.get(a[i]) == 1]
+    # Longest increasing subsequence on j (patience sorting).
+    tails: list[int] = []  # tails[k]: index into pairs ending the best run of length k+1
+    back: list[int] = [-1] * len(pairs)
+    tail_js: list[int] = []
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect.bisect_left(tail_js, j)
+        if pos:
+            back[k] = tails[pos - 1]
+        if pos == len(tails):
+            tails.append(k)
+            tail_js.append(j)
+        else:
+            tails[pos] = k
+            tail_js[pos] = j
+    out = []
+    k = tails[-1] if tails else -1
+    while k >= 0:
+        out.append(pairs[k])
+        k = back[k]
+    return out[::-1]
 
 
 def apply_patch_to(before: bytes | None, patched: unidiff.PatchedFile) -> str:

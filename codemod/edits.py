@@ -6,6 +6,7 @@ all.  Nothing here touches the disk.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -113,29 +114,90 @@ def merge(fixes: list[Fix]) -> Merge:
 
     Deferred fixes are not lost: the engine re-runs the rules on the edited files and a rule
     whose finding still holds proposes its fix again against the new text.
+
+    Accepted text edits are kept sorted per file, so each check is a binary search among them
+    rather than a comparison with every edit taken so far: 10,000 fixes in one file merge in
+    milliseconds, not minutes.
     """
     result = Merge()
-    taken: list[Edit] = []
+    taken = _Taken()
     for fix in fixes:
-        if any(conflicts(e, t) for e in fix.edits for t in taken) or _self_overlapping(fix):
+        if _self_overlapping(fix) or any(taken.conflicts(e) for e in fix.edits):
             result.deferred.append(fix)
             continue
         result.accepted.append(fix)
-        taken.extend(fix.edits)
+        for e in fix.edits:
+            taken.add(e)
     return result
 
 
+class _Taken:
+    """Edits accepted so far, indexed for conflict checks."""
+
+    def __init__(self) -> None:
+        # path -> sorted (start, end, edit) of text edits; they never conflict with each other,
+        # so sorted by start their ends never decrease either.
+        self.text: dict[Path, list[tuple[int, int, TextEdit]]] = {}
+        self.other: dict[Path, list[Edit]] = {}  # imports, created and deleted files
+
+    def conflicts(self, e: Edit) -> bool:
+        if any(conflicts(e, o) for o in self.other.get(e.path, ())):
+            return True
+        spans = self.text.get(e.path)
+        if not spans:
+            return False
+        if isinstance(e, TextEdit):
+            # Candidates start at or before e.end; walk back while they reach e.start.
+            i = bisect.bisect_right(spans, (e.end, float("inf")))
+            while i > 0:
+                i -= 1
+                start, end, t = spans[i]
+                if end < e.start:
+                    break
+                if e.overlaps(t):
+                    return True
+            return False
+        return any(conflicts(e, t) for _, _, t in spans)
+
+    def add(self, e: Edit) -> bool:
+        if isinstance(e, TextEdit):
+            bisect.insort(self.text.setdefault(e.path, []), (e.start, e.end, e), key=lambda x: x[:2])
+        else:
+            self.other.setdefault(e.path, []).append(e)
+        return True
+
+
 def _self_overlapping(fix: Fix) -> bool:
-    edits = fix.edits
-    return any(conflicts(a, b) for i, a in enumerate(edits) for b in edits[i + 1:])
+    own = _Taken()
+    for e in fix.edits:
+        if own.conflicts(e):
+            return True
+        own.add(e)
+    return False
 
 
 def apply_text_edits(source: bytes, edits: list[TextEdit], crlf: bool) -> bytes:
     """Apply non-overlapping edits to ``source``; new text takes the file's line endings."""
-    out = source
-    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        text = e.text
-        if crlf:
-            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-        out = out[:e.start] + text.encode("utf-8") + out[e.end:]
-    return out
+    # One pass from the start, joined once: slicing the whole file per edit made 10,000 edits
+    # in one file quadratic.  Among edits at one point, the later in sorted order lands first,
+    # as applying them back to front used to place it.
+    parts: list[bytes] = []
+    pos = 0
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and (ordered[j + 1].start, ordered[j + 1].end) == (ordered[i].start, ordered[i].end):
+            j += 1
+        group = ordered[i:j + 1]
+        e = group[0]
+        parts.append(source[pos:e.start])
+        for g in reversed(group):
+            text = g.text
+            if crlf:
+                text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+            parts.append(text.encode("utf-8"))
+        pos = max(pos, e.end)
+        i = j + 1
+    parts.append(source[pos:])
+    return b"".join(parts)

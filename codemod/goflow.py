@@ -43,15 +43,30 @@ _CALLS = "(call_expression function: (identifier) @fn) @call"
 def calls_to(file: GoFile, names: set[str] | frozenset[str], root: Node | None = None) -> list[Node]:
     """``call_expression`` nodes calling a plain identifier in ``names`` (``f()``, not ``x.f()``)."""
     # A tree-sitter query walks the tree in C: walking it in Python cost seconds on large packages.
-    found = captures(_CALLS, root or file.root)
-    calls = sorted(found.get("call", []), key=lambda n: n.start_byte)
-    return [c for c in calls if text(file, c.child_by_field_name("function")) in names]
+    root = root or file.root
+
+    def plain_calls() -> list[tuple[str, Node]]:
+        found = captures(_CALLS, root).get("call", [])
+        return [(text(file, c.child_by_field_name("function")), c)
+                for c in sorted(found, key=lambda n: n.start_byte)]
+
+    return [c for name, c in _memo(file, ("calls", root.id), plain_calls) if name in names]
 
 
 def references(file: GoFile, name: str, root: Node | None = None) -> list[Node]:
     """Identifier nodes spelled ``name`` (calls, function values, shadowing declarations alike)."""
-    return [n for n in walk(root or file.root)
-            if n.type == "identifier" and text(file, n) == name]
+    root = root or file.root
+
+    def index() -> dict[str, list[Node]]:
+        # One walk per scope, then every name asked about is a lookup.
+        found: dict[str, list[Node]] = {}
+        for n in captures("(identifier) @i", root).get("i", []):
+            found.setdefault(text(file, n), []).append(n)
+        for nodes in found.values():
+            nodes.sort(key=lambda n: n.start_byte)
+        return found
+
+    return list(_memo(file, ("identifiers", root.id), index).get(name, ()))
 
 
 def enclosing_function(node: Node) -> Node | None:
@@ -163,6 +178,11 @@ _BLOCKING_METHODS = frozenset({
 
 
 def blocking_operation(file: GoFile, node: Node) -> Node | None:
+    """See :func:`find_blocking_operation`; computed once per node."""
+    return _memo(file, ("blocking", node.id), lambda: find_blocking_operation(file, node))
+
+
+def find_blocking_operation(file: GoFile, node: Node) -> Node | None:
     """The first construct under ``node`` that can block or sleep: a channel operation, a
     ``select``, ``time.Sleep``, a sync wait or lock, or an I/O call.  Code in a ``go`` statement
     does not block its caller and is skipped."""
@@ -227,10 +247,23 @@ def goflow_text_startswith(file: GoFile, node: Node, prefix: str) -> bool:
 
 # ------------------------------------------------------------------------------------- names
 
+def _memo(file: GoFile, key, compute):
+    """``compute()`` once per parsed file and ``key``: several loops and rules ask alike."""
+    memo = file.memo
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = compute()
+        return value
+
+
 def declared_names(file: GoFile, node: Node) -> set[str]:
-    """Every identifier spelled under ``node``: a new local name must avoid all of them."""
-    return {text(file, n) for n in walk(node)
-            if n.type in ("identifier", "type_identifier", "package_identifier", "label_name")}
+    """Every identifier spelled under ``node``: a new local name must avoid all of them.
+
+    Computed once per node; callers must not modify the set."""
+    return _memo(file, ("declared", node.id), lambda: {
+        text(file, n) for n in walk(node)
+        if n.type in ("identifier", "type_identifier", "package_identifier", "label_name")})
 
 
 def fresh_name(base: str, taken: set[str]) -> str:
@@ -326,6 +359,13 @@ def _base_identifier(node: Node) -> Node | None:
         else:
             return None
     return None
+
+
+def shared_flow(file: GoFile, scope: Node, seeds: list[Node]) -> Flow:
+    """:func:`flow`, computed once per scope and set of seeds in a parsed file: one analysis
+    of a function serves every loop in it and every rule that asks the same question."""
+    key = ("flow", scope.id, frozenset(s.id for s in seeds))
+    return _memo(file, key, lambda: flow(file, scope, seeds))
 
 
 def flow(file: GoFile, scope: Node, seeds: list[Node], max_rounds: int = 6) -> Flow:

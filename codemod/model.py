@@ -152,6 +152,9 @@ class GoFile:
     # ``//go:linkname`` lines the compiler rejects ("usage: //go:linkname localname
     # [linkname]") or does not read as a directive at all: never in ``directives``.
     malformed_directives: list["MalformedDirective"] = field(default_factory=list)
+    # Answers derived from the tree (a function's flow, its declared names), computed once per
+    # parse by whichever rule asks first; see codemod.goflow.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def text(self, node_or_span) -> str:
         start, end = (node_or_span.start_byte, node_or_span.end_byte) if isinstance(node_or_span, Node) \

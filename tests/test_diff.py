@@ -185,3 +185,43 @@ def test_outside_any_work_tree_diff_paths_are_relative_to_the_files_common_direc
         pytest.skip("the temporary directory is inside a git work tree")
     patch = render({tmp_path / "mod" / "clock" / "c.go": (b"a\n", b"b\n"), tmp_path / "mod" / "m.go": (b"a\n", b"b\n")})
     assert [line for line in patch.splitlines() if line.startswith("+++")] == ["+++ b/clock/c.go", "+++ b/m.go"]
+
+
+def test_large_inputs_diff_by_unique_line_anchors_and_still_apply(monkeypatch):
+    # Above a size difflib's alignment can go quadratic; the anchored alignment must produce a
+    # diff that reproduces the new text exactly, whatever the edits.
+    import random
+
+    from codemod import diff as diffmod
+
+    monkeypatch.setattr(diffmod, "_DIFFLIB_PAIRS", 0)
+    rnd = random.Random(7)
+    for _ in range(300):
+        lines = [rnd.choice(["a\n", "b\n", "\n", f"u{rnd.randint(0, 40)}\n"]) for _ in range(rnd.randint(0, 50))]
+        new = list(lines)
+        for _ in range(rnd.randint(1, 6)):
+            pos = rnd.randint(0, len(new))
+            op = rnd.random()
+            if op < 0.4:
+                new.insert(pos, rnd.choice(["x\n", "a\n", f"u{rnd.randint(0, 40)}\n"]))
+            elif new and op < 0.7:
+                del new[min(pos, len(new) - 1)]
+            elif new:
+                new[min(pos, len(new) - 1)] = "z\n"
+        before, after = "".join(lines).encode(), "".join(new).encode()
+        if rnd.random() < 0.3:
+            after = after.rstrip(b"\n")
+        text = diffmod.unified_diff(Path("f.go"), before, after)
+        if before != after:
+            diffmod.verify(text, before, after)
+
+
+def test_ten_thousand_scattered_changes_diff_line_for_line():
+    from codemod import diff as diffmod
+
+    before = "".join(f"//go:linkname f{i} runtime.nanotim\nfunc f{i}() int64\n\n" for i in range(10000)).encode()
+    after = before.replace(b"nanotim\n", b"nanotime\n")
+    text = diffmod.unified_diff(Path("a.go"), before, after)
+    diffmod.verify(text, before, after)
+    body = text.splitlines()[2:]
+    assert sum(line.startswith("-") for line in body) == sum(line.startswith("+") for line in body) == 10000
