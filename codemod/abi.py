@@ -259,6 +259,59 @@ def shape_of_text(text: str, resolve: Resolver = _no_types, goarch: str = "amd64
     return shape_of_node(source, params, result, resolve, goarch, receiver)
 
 
+def arity_of_text(text: str) -> tuple[int, int] | None:
+    """(parameters, results) a signature declares, whatever their types (a runtime-internal type
+    has no layout here, yet it still counts as one value)."""
+    parsed = _parse_signature(text)
+    if parsed is None:
+        return None
+    source, _tree, params, result, _receiver = parsed
+    return _count(params), _count(result) if result is None or result.type == "parameter_list" else 1
+
+
+def arity_of_decl(decl: Node) -> tuple[int, int]:
+    params, result = decl.child_by_field_name("parameters"), decl.child_by_field_name("result")
+    return _count(params), _count(result) if result is None or result.type == "parameter_list" else 1
+
+
+def _count(plist: Node | None) -> int:
+    if plist is None:
+        return 0
+    n = 0
+    for p in plist.named_children:
+        if p.type in ("parameter_declaration", "variadic_parameter_declaration"):
+            n += max(1, len(p.children_by_field_name("name")))
+    return n
+
+
+# Little-endian ports with the register ABI (amd64 from Go 1.17, arm64 from 1.18, and the rest
+# since): a value of a narrower integer type sits in the low bits of its register.
+LITTLE_ENDIAN_REGISTER_ABI = frozenset({"amd64", "arm64", "ppc64le", "riscv64", "loong64"})
+
+
+def integer_widening(local: Shape, real: Shape) -> str | None:
+    """How the declaration differs when only integer widths do: "wider-params" (every differing
+    parameter is declared wider than the target's, results agree), "narrower-results" (the
+    same for results declared narrower), or None for anything else."""
+    if (len(local.params), len(local.results)) != (len(real.params), len(real.results)):
+        return None
+    if local.param_count != real.param_count or local.result_count != real.result_count:
+        return None
+    kinds = set()
+    for mine, theirs, where in [*((a, b, "p") for a, b in zip(local.params, real.params)),
+                                *((a, b, "r") for a, b in zip(local.results, real.results))]:
+        if mine == theirs:
+            continue
+        if mine.cls != "int" or theirs.cls != "int":
+            return None
+        kinds.add((where, mine.size > theirs.size))
+    if kinds == {("p", True)}:
+        return "wider-params"
+    if kinds == {("r", False)}:
+        return "narrower-results"
+    return None
+
+
 @dataclass(frozen=True)
 class Results:
     """The result list of a signature written as text, for rules that copy it into a declaration."""

@@ -221,3 +221,40 @@ def filename_matches(filename: str, target: Target) -> bool:
 def file_matches(filename: str, expr: Expr | None, target: Target) -> bool:
     """Whether a file with this name and constraint is part of a build for ``target``."""
     return filename_matches(filename, target) and evaluate(expr, target.satisfies)
+
+
+def _push_not(x: Expr, negate: bool) -> Expr:
+    kind = x[0]
+    if kind == "not":
+        return _push_not(x[1], not negate)
+    if kind == "tag":
+        return ("not", x) if negate else x
+    left, right = _push_not(x[1], negate), _push_not(x[2], negate)
+    if negate:
+        kind = "or" if kind == "and" else "and"
+    return (kind, left, right)
+
+
+def _split(x: Expr, kind: str) -> list[Expr]:
+    return _split(x[1], kind) + _split(x[2], kind) if x[0] == kind else [x]
+
+
+def plus_build_lines(expr: Expr) -> list[str] | None:
+    """The ``// +build`` lines equivalent to ``expr``, as gofmt writes them (Go's
+    ``constraint.PlusBuildLines``): one line per top-level conjunct, each an OR of
+    comma-joined ANDs of literals; one line when there is no OR.  None when the expression is
+    too complex for that form."""
+    x = _push_not(expr, False)
+    split: list[list[list[Expr]]] = []
+    for or_part in _split(x, "and"):
+        ands = []
+        for and_part in _split(or_part, "or"):
+            lits = _split(and_part, "and")
+            if any(lit[0] not in ("tag", "not") for lit in lits):
+                return None
+            ands.append(lits)
+        split.append(ands)
+    if max(len(o) for o in split) == 1:
+        split = [[[lit for o in split for lit in o[0]]]]
+    return ["// +build " + " ".join(",".join(format_expr(lit) for lit in ands) for ands in o)
+            for o in split]

@@ -20,7 +20,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import __version__, diff, engine, publish, render
+from . import __version__, diff, engine, publish, render, versions
 from .edits import Safety
 from .rule import Options
 
@@ -82,28 +82,28 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--cgo", choices=("on", "off", "both"), default="both",
                    help="judge pulls for builds with cgo on, off, or both (default: both; "
                         "a verdict that differs says so, e.g. 'undefined without cgo')")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
     return p
 
 
-def parse_go_versions(text: str) -> tuple[str, str]:
-    lo, _, hi = text.partition("-")
-    for v in (lo, hi or lo):
-        parts = v.split(".")
-        if len(parts) < 2 or not all(x.isdigit() for x in parts):
-            raise UsageError(f"--go-versions: {text!r} is not a release range like 1.22-1.27")
-    return lo, hi or lo
+def parse_go_versions(text: str, covered: tuple[str, ...] | None = None) -> tuple[str, str]:
+    try:
+        return versions.parse_release_range(text, covered)
+    except versions.OptionError as e:
+        raise UsageError(str(e)) from e
 
 
-def _options(args) -> Options:
+def _options(args, extra_release: str | None = None) -> Options:
     kw = {}
-    if args.go_versions:
-        kw["release_range"] = parse_go_versions(args.go_versions)
-    if args.platforms:
-        plats = tuple(x.strip() for x in args.platforms.split(",") if x.strip())
-        if not plats or any(x.count("/") != 1 for x in plats):
-            raise UsageError(f"--platforms: {args.platforms!r} is not a list like linux/amd64,darwin/arm64")
-        kw["platforms"] = plats
+    if args.go_versions is not None:
+        covered = versions.known_releases() + ((extra_release,) if extra_release else ())
+        kw["release_range"] = parse_go_versions(args.go_versions, covered)
+    if args.platforms is not None:
+        try:
+            kw["platforms"] = versions.parse_platforms(args.platforms)
+        except versions.OptionError as e:
+            raise UsageError(str(e)) from e
     if args.goroot:
         kw["goroot"] = args.goroot
     if args.tags:
@@ -130,9 +130,9 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
     try:
-        if args.branch and not args.apply:
+        if args.branch is not None and not args.apply:
             raise UsageError("--branch commits fixes, so it needs --apply")
-        if args.force_branch and not args.branch:
+        if args.force_branch and args.branch is None:
             raise UsageError("--force-branch goes with --branch")
         if args.diff and args.format != "text":
             raise UsageError(f"--diff and --format {args.format} are two different outputs; choose one")
@@ -141,7 +141,21 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         problem = publish.check_usage(args)
         if problem:
             raise UsageError(problem)
-        options = _options(args)
+        if args.branch is not None:
+            from .gitops import branch_name_problem
+            problem = branch_name_problem(args.branch)
+            if problem:
+                raise UsageError(f"--branch: {problem}")
+        extra_release = goroot_used = None
+        if args.goroot:
+            # Loaded first: its release widens the range --go-versions may name.
+            from .knowledge import use_goroot
+            try:
+                goroot_used = str(use_goroot(args.goroot))
+                extra_release = versions.minor(goroot_used)
+            except Exception as e:  # an unusable toolchain is a usage problem, said in one line
+                raise UsageError(f"--goroot {args.goroot}: {e}") from e
+        options = _options(args, extra_release)
         chains = _verify_toolchains(args, prog) if args.verify else []
         chosen = select(_split(args.select), _split(args.ignore))
         if not chosen:
@@ -149,18 +163,8 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     except UsageError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return EXIT_ERROR
-    goroot_used = None
     from .knowledge import set_cgo
     set_cgo(options.cgo)      # the rules' knowledge lookups answer for this cgo setting
-    if options.goroot:
-        try:
-            from .knowledge import use_goroot
-            goroot_used = str(use_goroot(options.goroot))
-        except ImportError:
-            pass
-        except Exception as e:  # an unusable toolchain is a usage problem, said in one line
-            print(f"{prog}: error: --goroot {options.goroot}: {e}", file=sys.stderr)
-            return EXIT_ERROR
 
     level = Safety.UNSAFE if args.unsafe_fixes else Safety.SAFE
     from .terminal import ProgressBar
@@ -170,8 +174,11 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
                             include_generated=args.include_generated, progress=bar,
                             cache=_cache(args, chosen, options, level, goroot_used, settings),
                             **_file_filters(settings))
+    from . import trace
+    trace.at(None)  # what follows (output, writing) names its own file, or none
+    _remove_stale_temporaries(result.stale_temporaries, prog)
     for p in result.problems:
-        print(f"{diff.display_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
+        print(f"{diff.shown_path(p.path)}: {'error' if p.error else 'note'}: {p.message}", file=sys.stderr)
     checked = None if args.verify else False  # False: no --verify; None: nothing to verify
     if args.verify and result.changes:
         from . import verify
@@ -413,10 +420,10 @@ def _cache(args, rules, options: Options, level: Safety, goroot: str | None, set
 
 def _write(args, result: engine.RunResult, prog: str) -> bool:
     from .gitops import GitError, commit_on_branch
-    from .writer import WriteError, write_all
+    from .writer import Interrupted, WriteError, write_all
 
     try:
-        if args.branch:
+        if args.branch is not None:
             start = publish.start_of(args)
             sha = commit_on_branch(start, args.branch, result.changes,
                                    publish.commit_message(args, result), args.force_branch)
@@ -424,10 +431,25 @@ def _write(args, result: engine.RunResult, prog: str) -> bool:
                   "your work tree and current branch are unchanged.", file=sys.stderr)
         else:
             write_all(result.changes)
+    except Interrupted as e:
+        print(f"{prog}: interrupted: {e}", file=sys.stderr)
+        raise SystemExit(128 + e.signum) from None
     except (GitError, WriteError) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return False
     return True
+
+
+def _remove_stale_temporaries(paths, prog: str) -> None:
+    from .writer import remove_stale
+
+    for path, why in remove_stale(paths):
+        if why is None:
+            print(f"{prog}: note: removed {diff.shown_path(path)}, a temporary file left by an "
+                  "interrupted gofix-linkname run", file=sys.stderr)
+        else:
+            print(f"{prog}: note: cannot remove {diff.shown_path(path)}, a temporary file left by an "
+                  f"interrupted gofix-linkname run: {why}", file=sys.stderr)
 
 
 def run_rules(argv: list[str]) -> int:
@@ -467,8 +489,17 @@ def run_info(argv: list[str]) -> int:
     return info.run(p.parse_args(argv))
 
 
+REPORT_HOW = ("please report it with the command line and this message (--debug shows the "
+              "traceback)")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    from . import trace
+
+    trace.at(None)
     try:
         if argv and argv[0] in SUBCOMMANDS:
             cmd, rest = argv[0], argv[1:]
@@ -492,8 +523,23 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(rest, "gofix-linkname check")
         return run_check(argv)
     except KeyboardInterrupt:
+        # Outside the write (which holds signals and says what it did), nothing was written yet.
+        print("gofix-linkname: interrupted; nothing written", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        return EXIT_ERROR
+    except SystemExit:
+        raise
+    except Exception as e:
+        # A bug, not bad input: one line naming where it happened; the writer puts back any
+        # file it had written, so nothing is half-changed.
+        if debug:
+            import traceback
+            traceback.print_exc()
+        where = f" while processing {diff.shown_path(trace.current)}" if trace.current else ""
+        text = " ".join(str(e).split()) or "no message"
+        print(f"gofix-linkname: internal error{where}: {type(e).__name__}: {text}; nothing written; "
+              f"{REPORT_HOW}", file=sys.stderr)
         return EXIT_ERROR
 
 

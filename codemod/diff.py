@@ -1,8 +1,11 @@
 """Unified diffs of the fixes, made with difflib and proven with unidiff before they are shown.
 
 Paths are written ``a/<path>`` and ``b/<path>`` relative to the current directory, so the
-output applies with ``git apply`` or ``patch -p1``.  A created file diffs against
-``/dev/null``.  Every diff is parsed back with unidiff and applied to the original text; a
+output applies there with ``git apply`` or ``patch -p1``; when a fixed file lies outside it
+(``--diff ..``), relative to the git work tree holding the files, or else to the files' common
+directory, so that no path climbs out with ``..``.  Names git would quote (a newline, a tab,
+a quote, a backslash, a non-ASCII byte) are quoted as git quotes them.  A created file diffs
+against ``/dev/null``.  Every diff is parsed back with unidiff and applied to the original text; a
 diff that does not reproduce the new text exactly is an internal error, never shown.
 """
 from __future__ import annotations
@@ -29,6 +32,69 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
 
 
+def shown_path(path: Path) -> str:
+    """``display_path`` for a line of text: a name holding a newline or other control byte
+    is quoted as git quotes it, so that one finding or error stays one line."""
+    name = display_path(path)
+    return quote_path(name) if any(ord(c) < 0x20 or c == "\x7f" for c in name) else name
+
+
+def diff_root(paths) -> Path:
+    """The directory diff paths are relative to: see the module docstring."""
+    cwd = Path.cwd().resolve()
+    full = [_absolute(p) for p in paths]
+    if all(p.is_relative_to(cwd) for p in full):
+        return cwd
+    common = Path(os.path.commonpath([p.parent for p in full]))
+    top = _work_tree_of(common)
+    if top is not None and all(p.is_relative_to(top) for p in full):
+        return top
+    return common
+
+
+def _absolute(path: Path) -> Path:
+    # The directory resolved (as the current directory is), the file's own name kept.
+    return Path(os.path.abspath(path)).parent.resolve() / Path(os.path.abspath(path)).name
+
+
+def _work_tree_of(directory: Path) -> Path | None:
+    d = directory
+    while True:
+        if (d / ".git").exists():
+            return d
+        if d.parent == d:
+            return None
+        d = d.parent
+
+
+# git's quote_c_style: these get a backslash letter, other control and non-ASCII bytes an
+# octal escape (git's default core.quotePath).
+_ESCAPES = {0x07: "\\a", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0B: "\\v", 0x0C: "\\f",
+            0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+
+
+def quote_path(name: str) -> str:
+    """``name`` as git writes it in a diff header: as is, or in double quotes with escapes."""
+    raw = os.fsencode(name)
+    if not any(b < 0x20 or b >= 0x7F or b in (0x22, 0x5C) for b in raw):
+        return name
+    out = []
+    for b in raw:
+        if b in _ESCAPES:
+            out.append(_ESCAPES[b])
+        elif b < 0x20 or b >= 0x7F:
+            out.append(f"\\{b:03o}")
+        else:
+            out.append(chr(b))
+    return '"' + "".join(out) + '"'
+
+
+def _label(prefix: str, name: str) -> str:
+    # git ends a ---/+++ name holding a space with a tab, so that no reader takes the part
+    # after the space for a timestamp.
+    return quote_path(prefix + name) + ("\t" if " " in name else "")
+
+
 def _lines(data: bytes | None) -> list[str]:
     """The lines of ``data`` as git and patch see them: ended by "\n" only.
 
@@ -42,11 +108,15 @@ def _lines(data: bytes | None) -> list[str]:
     return [line + "\n" for line in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
-def unified_diff(path: Path, before: bytes | None, after: bytes | None, context: int = 3) -> str:
-    name = display_path(path).lstrip("/")  # an absolute path reads a/abs/..., as git writes it
+def unified_diff(path: Path, before: bytes | None, after: bytes | None, context: int = 3,
+                 root: Path | None = None) -> str:
+    if root is not None:
+        name = _absolute(path).relative_to(root).as_posix()
+    else:
+        name = display_path(path).lstrip("/")  # an absolute path reads a/abs/..., as git writes it
     old, new = _lines(before), _lines(after)
-    fromfile = "/dev/null" if before is None else f"a/{name}"
-    tofile = "/dev/null" if after is None else f"b/{name}"
+    fromfile = "/dev/null" if before is None else _label("a/", name)
+    tofile = "/dev/null" if after is None else _label("b/", name)
     out = []
     for line in _unified(old, new, fromfile, tofile, context):
         if line.startswith(("---", "+++")):
@@ -62,7 +132,7 @@ def unified_diff(path: Path, before: bytes | None, after: bytes | None, context:
         # Creating or deleting an empty file has no lines to diff; git's extended header says
         # it (git apply, patch and unidiff all read it), else --diff would drop the file.
         how = "new" if before is None else "deleted"
-        return f"diff --git a/{name} b/{name}\n{how} file mode 100644\n"
+        return f"diff --git {quote_path('a/' + name)} {quote_path('b/' + name)}\n{how} file mode 100644\n"
     return "".join(out)
 
 
@@ -218,7 +288,10 @@ def apply_patch_to(before: bytes | None, patched: unidiff.PatchedFile) -> str:
 
 def verify(diff_text: str, before: bytes | None, after: bytes | None) -> None:
     """Raise DiffError unless ``diff_text`` turns ``before`` into ``after``."""
-    patch = unidiff.PatchSet(diff_text)
+    try:
+        patch = unidiff.PatchSet(diff_text)
+    except unidiff.UnidiffParseError as e:
+        raise DiffError(f"the diff does not parse back: {e}") from e
     if len(patch) != 1:
         raise DiffError(f"expected one file in the diff, found {len(patch)}")
     # unidiff calls any hunk at -0,0 "added"; what creates or deletes a file is /dev/null.
@@ -234,9 +307,10 @@ def verify(diff_text: str, before: bytes | None, after: bytes | None) -> None:
 def render(changes: dict[Path, tuple[bytes | None, bytes | None]]) -> str:
     """The checked diff of all changes, files in path order."""
     parts = []
-    for path in sorted(changes, key=lambda p: display_path(p)):
+    root = diff_root(changes) if changes else None
+    for path in sorted(changes, key=lambda p: _absolute(p).relative_to(root).as_posix()):
         before, after = changes[path]
-        text = unified_diff(path, before, after)
+        text = unified_diff(path, before, after, root=root)
         if not text:
             continue
         verify(text, before, after)

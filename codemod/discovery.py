@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .writer import TEMP_SUFFIX, is_stale_temporary
+
 SKIP_DIRS = {"vendor", "testdata", "node_modules"}
 HIDDEN_BUILD_FILES = (".github/workflows/*", ".goreleaser.*")
 
@@ -23,6 +25,11 @@ class Discovery:
     other_files: list[Path] = field(default_factory=list)  # for build-file rules
     errors: list[tuple[Path, str]] = field(default_factory=list)
     roots: list[Path] = field(default_factory=list)
+    # A kept file -> its other names in the tree (symbolic links to it): one file that belongs
+    # to several packages.
+    aliases: dict[Path, list[Path]] = field(default_factory=dict)
+    # Temporary files an earlier, killed --apply left behind (see codemod.writer).
+    stale_temporaries: list[Path] = field(default_factory=list)
 
 
 def normalize_arg(arg: str) -> str:
@@ -40,7 +47,7 @@ def _skipped_dir(name: str) -> bool:
 def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
     """Walk ``args``; ``want_other(relative posix path)`` selects non-Go files to keep."""
     found = Discovery()
-    seen: set[Path] = set()
+    seen: dict[Path, Path] = {}
     for raw in args or ["."]:
         arg = Path(normalize_arg(raw))
         if arg.is_symlink() and not arg.exists():
@@ -55,7 +62,7 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
                 found.errors.append((arg, "not a regular file"))
             elif arg.suffix != ".go":
                 found.errors.append((arg, "not a .go file"))
-            elif _first_sight(seen, arg):
+            elif _first_sight(seen, arg) is None:
                 found.go_files.append(arg)
             continue
         root = arg
@@ -69,6 +76,8 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
                 name = entry.name
                 p = here / name
                 if name.startswith((".", "_")):  # go build ignores these too
+                    if name.endswith(TEMP_SUFFIX) and is_stale_temporary(p):
+                        found.stale_temporaries.append(p)
                     continue
                 try:
                     is_link = entry.is_symlink()
@@ -108,8 +117,13 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
         # fixing it under both names would write it twice and print two patches for it.
         kept = set()
         for p in sorted(candidates, key=Path.is_symlink):  # real files before links
-            if p not in ignored and _first_sight(seen, p, real_files.get(p)):
+            if p in ignored:
+                continue
+            first = _first_sight(seen, p, real_files.get(p))
+            if first is None:
                 kept.add(p)
+            elif first != p:
+                found.aliases.setdefault(first, []).append(p)
         for p in candidates:
             if p not in kept:
                 continue
@@ -145,16 +159,17 @@ def _walk(root: Path):
         stack.extend(reversed(dirs))
 
 
-def _first_sight(seen: set[Path], path: Path, real: Path | None = None) -> bool:
-    """Record ``path`` by the file it names; False when that file was already recorded."""
+def _first_sight(seen: dict[Path, Path], path: Path, real: Path | None = None) -> Path | None:
+    """Record ``path`` by the file it names; the name recorded first when that file was
+    already recorded, else None."""
     try:
         key = real if real is not None else path.resolve(strict=True)
     except (OSError, RuntimeError):
         key = path.absolute()
     if key in seen:
-        return False
-    seen.add(key)
-    return True
+        return seen[key]
+    seen[key] = path
+    return None
 
 
 def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:

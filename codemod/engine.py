@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import discovery, linkset, suppress, versions
+from . import discovery, linkset, suppress, trace, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
@@ -41,6 +41,7 @@ class RunResult:
     changes: dict[Path, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
     applied: list[tuple[Finding | None, Fix]] = field(default_factory=list)
     held_back: list[Finding] = field(default_factory=list)  # fixes below the requested safety
+    stale_temporaries: list[Path] = field(default_factory=list)  # left by a killed --apply
     passes: int = 0
     fix_level: Safety | None = None  # the lowest safety applied; None: a check without fixes
     # Package directories whose fixes --verify withdrew (they made a build worse).
@@ -139,6 +140,7 @@ class Workspace:
         return result
 
     def _load(self, path: Path, triggers: tuple[str, ...] | None) -> GoFile | Problem | None:
+        trace.at(path)
         try:
             data = self.read(path)
         except OSError as e:
@@ -256,22 +258,30 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     if skip_file is not None:
         found.go_files = [p for p in found.go_files if not skip_file(p)]
         found.other_files = [p for p in found.other_files if not skip_file(p)]
+    result.stale_temporaries = found.stale_temporaries
     modules: dict[Path, Module | None] = {}
     disk_symbols: dict[Path, ModuleSymbols] = {}
+    # A file linked into other directories belongs to several packages: a fix computed for
+    # one (a companion file next to it, a pull removed as unused there) could break another.
+    shared = {p: others for p, others in found.aliases.items()
+              if p.suffix == ".go" and any(o.parent != p.parent for o in others)}
 
     packages: dict[Path, list[Path]] = {}
     for path in found.go_files:
         packages.setdefault(path.parent, []).append(path)
     done, total = 0, len(found.go_files)
     for directory, files in packages.items():
+        # A package sharing a file with another through a link is never cached: its result
+        # depends on links elsewhere in the tree, which its entry does not record.
         entry = cache.lookup(directory, files, lambda d=directory: module_for(modules, d)) \
-            if cache is not None else None
+            if cache is not None and not any(p in shared for p in files) else None
         if entry is not None and entry.result is not None:
             part = entry.result
         else:
             ws = Workspace(modules, disk_symbols)
             part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
-                                 include_generated=include_generated, rule_allowed=rule_allowed)
+                                 include_generated=include_generated, rule_allowed=rule_allowed,
+                                 shared=shared)
             if entry is not None:
                 entry.store(ws, part)
         result.findings.extend(part.findings)
@@ -300,7 +310,8 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
 
 def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list[Rule],
                   options: Options, *, fix_level: Safety | None = None,
-                  include_generated: bool = False, rule_allowed=None) -> PackageResult:
+                  include_generated: bool = False, rule_allowed=None,
+                  shared: dict[Path, list[Path]] | None = None) -> PackageResult:
     """Check one directory's ``files``; with ``fix_level`` fix them up to a fixed point.
 
     A pass re-checks only the files whose text the previous pass changed (and the whole
@@ -309,7 +320,8 @@ def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list
     """
     part = PackageResult()
     findings = _check_go(ws, files, rules, options, part, report=True,
-                         include_generated=include_generated, rule_allowed=rule_allowed)
+                         include_generated=include_generated, rule_allowed=rule_allowed,
+                         shared=shared)
     part.findings = sorted(findings, key=lambda f: f.sort_key)
     if fix_level is None:
         return part
@@ -364,7 +376,7 @@ def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list
                        or b"go:linkname" in (ws.current.get(p) or b"")]
         pending = _check_go(ws, recheck, rules, options, part, report=False,
                             include_generated=include_generated, package_files=go_files,
-                            rule_allowed=rule_allowed)
+                            rule_allowed=rule_allowed, shared=shared)
     else:
         # Name the files plainly ("a.go"), not as a set of Path objects.
         still = sorted({str(p) for f in pending if (fx := f.fix) and fx.safety >= fix_level
@@ -395,7 +407,8 @@ def _rule_of(rules: list[Rule], finding: Finding) -> Rule:
 
 def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Options,
               part: PackageResult, *, report: bool, include_generated: bool = False,
-              package_files: list[Path] | None = None, rule_allowed=None) -> list[Finding]:
+              package_files: list[Path] | None = None, rule_allowed=None,
+              shared: dict[Path, list[Path]] | None = None) -> list[Finding]:
     """Findings of ``rules`` in ``files``; ``package_files`` (default ``files``) are the
     package's files the rules see as siblings."""
     triggers = tuple(sorted({t for r in rules for t in r.triggers}))
@@ -439,12 +452,15 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     m = ws.model(p, None)
                     if isinstance(m, GoFile):
                         parsed[p] = m
-        parsed = {p: m for p, m in parsed.items()
-                  if versions.build_matrix(m, module, options.release_range, options.platforms, options.tags)}
+        built = {p: m for p, m in parsed.items()
+                 if versions.build_matrix(m, module, options.release_range, options.platforms, options.tags)}
+        facts = replace(facts, never_built=frozenset(p.name for p in parsed if p not in built))
+        parsed = built
         run_files = set(dir_files)
         for path, model in parsed.items():
             if path not in run_files or path not in wanted:
                 continue  # a sibling read for the package's sake, or one this pass need not check
+            trace.at(path)
             data = model.source
             for rule in rules:
                 if not any(t.encode() in data for t in rule.triggers) and not (widened and rule.follows_calls):
@@ -456,6 +472,12 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     if finding.fix and model.generated and not include_generated:
                         finding = _without_fix(finding, "generated file: fixes are not applied "
                                                         "(use --include-generated)")
+                    linked = [p for p in finding.fix.touches() if p in shared] if finding.fix and shared else []
+                    if linked:
+                        names = ", ".join(str(o) for o in shared[linked[0]])
+                        finding = _without_fix(finding, f"{linked[0]} is also in another package through "
+                                                        f"a symbolic link ({names}); a fix for one "
+                                                        "package could break the other, so fix it by hand")
                     findings.append(finding)
     findings, silenced = suppress.split(findings, models)
     if report:
@@ -502,6 +524,11 @@ def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], r
 def _creation_problem(ws: Workspace, fix: Fix) -> Problem | None:
     """Why ``fix`` cannot apply: it would create a file that exists, or edit a missing one."""
     for e in fix.edits:
+        if isinstance(e, CreateFile) and e.path not in ws.current and e.path.exists() \
+                and not e.path.is_file():
+            # A directory (or FIFO...) holds the name: reading it as a file would fail or block.
+            what = "a directory" if e.path.is_dir() else "something other than a file"
+            return Problem(e.path, f"not created, {what} of that name exists ({fix.description})")
         if isinstance(e, CreateFile) and ws.read(e.path) is not None:
             return Problem(e.path, f"not created, a file of that name exists ({fix.description})")
         if isinstance(e, (TextEdit, AddImport)) and ws.read(e.path) is None:

@@ -134,6 +134,20 @@ def header_text(file: GoFile, decl) -> str:
 # ------------------------------------------------------------------------------ new files
 
 
+def release_word(expr) -> str | None:
+    """A file-name word for the releases a constraint selects: ``go1.22`` -> ``go122``,
+    ``!go1.23`` -> ``before_go123``, ``go1.22 && !go1.25`` -> ``go122_before_go125``; None when
+    the constraint bounds no release, or bounds them in another way."""
+    from .versions import version_bounds
+
+    lower, upper, elsewhere = version_bounds(expr)
+    if elsewhere or (lower is None and upper is None):
+        return None
+    words = ([f"go{lower.replace('.', '')}"] if lower else []) + \
+        ([f"before_go{upper.replace('.', '')}"] if upper else [])
+    return "_".join(words)
+
+
 def new_file_path(path: Path, word: str, taken=()) -> Path | None:
     """A name for a new file next to ``path``: ``<stem>_<word>[N]<suffixes>.go``, or None.
 
@@ -215,12 +229,14 @@ def moved_imports(file: GoFile, ranges: list[tuple[int, int]]) -> list[tuple[str
     return needed
 
 
-def new_file_text(like: GoFile, constraint, imports, body: str, *, header: str = "") -> str:
+def new_file_text(like: GoFile, constraint, imports, body: str, *, header: str = "",
+                  plus_build: bool = False) -> str:
     """A new Go file of ``like``'s package: ``header`` (a license), the constraint (an
-    expression, or None), the imports and ``body``, in ``like``'s line endings."""
+    expression, or None; with ``plus_build`` its ``// +build`` lines too), the imports and
+    ``body``, in ``like``'s line endings."""
     from .versions import format_constraint
 
-    head = f"{format_constraint(constraint)}\n\n" if constraint is not None else ""
+    head = f"{format_constraint(constraint, plus_build)}\n\n" if constraint is not None else ""
     block = import_block(imports)
     text = f"{header}{head}package {like.package}\n\n" + (f"{block}\n" if block else "") \
         + body.replace("\r\n", "\n").rstrip("\n") + "\n"
@@ -258,8 +274,8 @@ def reconcile_imports(path: Path, before: bytes, after: bytes, requests: list[Ad
             if imps.references(old, imp.local_name) and not imps.references(new, imp.local_name):
                 removals.append(imp)
         unsafe = new.import_of("unsafe")
-        if old.directives and not new.directives and unsafe is not None and unsafe.name == "_" \
-                and "unsafe" not in wanted:
+        if old.directives and not new.directives and not new.malformed_directives \
+                and unsafe is not None and unsafe.name == "_" and "unsafe" not in wanted:
             removals.append(unsafe)
     edits = imps.remove_imports(new, removals)
     if edits:
@@ -306,6 +322,7 @@ class SplitPlan:
     universe: list[str]  # the releases the file is built with, in order
     failing: dict[str, str]  # {release: "blocked" | "undefined"} for the others
     language: str | None  # the file's language version (what it may import)
+    plus_build: bool = False  # write // +build lines with //go:build (a go line below 1.17)
 
 
 def split_fix(file: GoFile, pulls: list[Directive], plan: SplitPlan, *, taken_files=(),
@@ -316,19 +333,18 @@ def split_fix(file: GoFile, pulls: list[Directive], plan: SplitPlan, *, taken_fi
     * works nowhere in ``plan.universe``: each pull becomes its companion in place (the
       directive goes; the blank ``unsafe`` import goes with the last directive);
     * the file holds only the pulls: its constraint is bounded to the working releases and a
-      companion file ``<stem>_fallback.go`` takes the complement;
+      companion file named for its releases (``<stem>_go123.go``) takes the complement;
     * the file holds other code too: the pulls move to ``<stem>_linkname.go``, bounded, and the
       companion file takes the complement; the rest of the file stays as it was.
 
     None when a pull has no companion (no table entry, another ABI shape, a language version
     too old for the API) or when a helper name the companion declares is taken.
-    ``new_path(word, taken) -> Path | None`` names a new file (default
-    :func:`codemod.versions.sibling_path`).
+    ``new_path(word, taken) -> Path | None`` names a new file (default :func:`new_file_path`).
     """
     from . import versions
     from .replacements import companion, replacement_for
 
-    new_path = new_path or (lambda word, taken: versions.sibling_path(file.path, word, taken))
+    new_path = new_path or (lambda word, taken: new_file_path(file.path, word, taken))
     language = plan.language
     companions = []
     for d in pulls:
@@ -369,14 +385,16 @@ def split_fix(file: GoFile, pulls: list[Directive], plan: SplitPlan, *, taken_fi
     existing = file.constraint.expr
     keep_expr = versions.bounded(existing, bound)
     fallback_expr = versions.complement(existing, bound)
-    fallback_path = new_path("fallback", set(taken_files))
+    # Named for the releases it serves (``x_go123.go``), which is what a reader needs to know.
+    fallback_path = new_path(release_word(fallback_expr) or "fallback", set(taken_files))
     if fallback_path is None:
         return None
     body = "".join(
         f"// {d.local} stands in for {d.target} where that pull fails ({where}).\n{c.code}\n"
         for d, c, _ in companions).rstrip("\n") + "\n"
     fallback = CreateFile(fallback_path, new_file_text(
-        file, fallback_expr, [i for _, _, imps_ in companions for i in imps_], body))
+        file, fallback_expr, [i for _, _, imps_ in companions for i in imps_], body,
+        plus_build=plan.plus_build))
     pull_decls = {id(d.declaration.node) for d in pulls}
     other_code = [n for n in file.root.named_children
                   if n.type not in ("package_clause", "import_declaration", "comment")
@@ -386,7 +404,7 @@ def split_fix(file: GoFile, pulls: list[Directive], plan: SplitPlan, *, taken_fi
     other_directives = any(x not in pulls for x in file.directives)
     keep_desc = versions.format_releases(plan.works)
     if not other_code and not other_directives:
-        edits = versions.constraint_edits(file, keep_expr)
+        edits = versions.constraint_edits(file, keep_expr, plan.plus_build)
         return Fix(f"Limit {file.path.name} to {keep_desc} and add {fallback_path.name} with "
                    f"{apis} for the other releases", safety, (*edits, fallback), why)
 
@@ -399,7 +417,7 @@ def split_fix(file: GoFile, pulls: list[Directive], plan: SplitPlan, *, taken_fi
         return None  # a directive away from its declaration: the detached-directive fix comes first
     moved = "\n".join(file.source[st:en].decode().strip("\r\n") + "\n" for st, en in ranges)
     linkname_file = CreateFile(linkname_path, new_file_text(file, keep_expr, moved_imports(file, ranges),
-                                                            moved))
+                                                            moved, plus_build=plan.plus_build))
     return Fix(f"Move the pull of {names} to {linkname_path.name}, limited to {keep_desc}, and "
                f"add {fallback_path.name} with {apis} for the other releases", safety,
                (*remove_pulls(file, pulls), linkname_file, fallback), why)

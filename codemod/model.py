@@ -149,6 +149,9 @@ class GoFile:
     generated: bool
     syntax_errors: list[Span] = field(default_factory=list)
     suppressions: list["Suppression"] = field(default_factory=list)
+    # ``//go:linkname`` lines the compiler rejects ("usage: //go:linkname localname
+    # [linkname]") or does not read as a directive at all: never in ``directives``.
+    malformed_directives: list["MalformedDirective"] = field(default_factory=list)
     # Answers derived from the tree (a function's flow, its declared names), computed once per
     # parse by whichever rule asks first; see codemod.goflow.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -265,15 +268,35 @@ def _imports(source: bytes, root: Node) -> list[Import]:
 _LINKNAME = re.compile(r"//go:linkname(?:\s+(\S+))?(?:\s+(\S+))?")
 
 
-def _directives(source: bytes, root: Node, decls: dict[str, list[Declaration]]) -> list[Directive]:
+@dataclass(frozen=True)
+class MalformedDirective:
+    """A ``//go:linkname`` line the compiler does not accept as written."""
+
+    span: Span  # the comment
+    line_span: Span
+    # "usage": ``//go:linkname `` with other than one or two words after it (the compiler
+    # stops with its usage message); "not-a-directive": ``//go:linkname`` and a tab, which the
+    # compiler reads as an ordinary comment.
+    kind: str
+
+
+def _directives(source: bytes, root: Node, decls: dict[str, list[Declaration]],
+                malformed: list[MalformedDirective] | None = None) -> list[Directive]:
     out = []
     comments = captures("(comment) @c", root).get("c", [])
     for c in sorted(comments, key=lambda n: n.start_byte):
-        text = source[c.start_byte:c.end_byte].decode("utf-8", "replace")
+        text = source[c.start_byte:c.end_byte].decode("utf-8", "replace").rstrip("\r")
         if not text.startswith("//go:linkname") or not _own_line(source, c):
             continue
-        if len(text) > len("//go:linkname") and not text[len("//go:linkname")].isspace():
+        rest = text[len("//go:linkname"):]
+        if rest and not rest[0].isspace():
             continue  # e.g. //go:linknamestd is another directive
+        # As cmd/compile reads it: "go:linkname " (a space) then one or two fields.
+        if rest.strip() and (not rest.startswith(" ") or not 2 <= len(text[2:].split()) <= 3):
+            if malformed is not None:
+                kind = "usage" if rest.startswith(" ") else "not-a-directive"
+                malformed.append(MalformedDirective(Span.of(c), _line_span(source, c), kind))
+            continue
         m = _LINKNAME.match(text)
         local, target = m.group(1), m.group(2)
         if not local:
@@ -348,8 +371,42 @@ def _suppressions(source: bytes, root: Node, directives: list[Directive]) -> lis
     return sorted(out, key=lambda s: s.span.start)
 
 
+def plus_build_end(source: bytes) -> int:
+    """Where go/build stops reading ``// +build`` lines: the end of the last blank line of the
+    file's leading run of comments and blank lines (``parseFileHeader``).  A ``// +build`` line
+    after it (say, directly above the package clause) is ignored by the go command."""
+    end = 0
+    pos = 0
+    in_block = False
+    while pos < len(source):
+        nl = source.find(b"\n", pos)
+        nxt = len(source) if nl < 0 else nl + 1
+        line = source[pos:nxt].strip()
+        pos = nxt
+        if not line:
+            end = pos
+            continue
+        while line:
+            if in_block:
+                i = line.find(b"*/")
+                if i < 0:
+                    break
+                in_block, line = False, line[i + 2:].strip()
+                continue
+            if line.startswith(b"//"):
+                break
+            if line.startswith(b"/*"):
+                in_block, line = True, line[2:].strip()
+                continue
+            return end  # code: the header is over
+    return end
+
+
 def _constraint(source: bytes, root: Node) -> BuildConstraint:
-    """``//go:build`` and ``// +build`` lines in the header (before the package clause)."""
+    """``//go:build`` and ``// +build`` lines in the header, read as go/build reads them: the
+    ``//go:build`` line anywhere in the leading comments, ``// +build`` lines only before the
+    header's last blank line."""
+    plus_end = plus_build_end(source)
     go_build = None
     plus: list[Span] = []
     expr = None
@@ -365,7 +422,7 @@ def _constraint(source: bytes, root: Node) -> BuildConstraint:
             if text.startswith("//go:build") and (len(text) == 10 or text[10].isspace()):
                 go_build = Span.of(c)
                 expr = buildconstraint.parse_expr(text[len("//go:build"):])
-            elif re.match(r"//\s*\+build(\s|$)", text):
+            elif re.match(r"//\s*\+build(\s|$)", text) and c.end_byte <= plus_end:
                 plus.append(Span.of(c))
                 plus_args.append(text.split("+build", 1)[1])
         except ConstraintError as e:
@@ -413,7 +470,8 @@ def parse_file(path: Path, data: bytes) -> GoFile:
         pkg_name = source[ident.start_byte:ident.end_byte].decode() if ident else ""
     header_end = pkg_clause.start_byte if pkg_clause is not None else len(source)
     decls = _declarations(source, root)
-    directives = _directives(source, root, decls)
+    malformed: list[MalformedDirective] = []
+    directives = _directives(source, root, decls, malformed)
     return GoFile(
         path=path,
         source=source,
@@ -429,6 +487,7 @@ def parse_file(path: Path, data: bytes) -> GoFile:
         generated=bool(_GENERATED.search(source, 0, header_end)),
         syntax_errors=_syntax_errors(root),
         suppressions=_suppressions(source, root, directives),
+        malformed_directives=malformed,
     )
 
 
@@ -445,6 +504,8 @@ class PackageFacts:
     # Every name in the directory (files of any kind, subdirectories): a new file must not
     # take one, even in another case.
     entries: frozenset[str] = frozenset()
+    # .go files no release and platform in range compiles (``//go:build ignore``, ``gccgo``...).
+    never_built: frozenset[str] = frozenset()
     # Facts several rules derive from the package's files (its pulls, ...), computed once per
     # package and pass by whichever rule asks first: see :meth:`shared`.
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

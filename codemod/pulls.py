@@ -9,7 +9,7 @@ import functools
 from . import knowledge
 from .model import Directive, is_std_path
 from .rule import Context
-from .versions import Verdicts, releases_of
+from .versions import Verdicts, releases_of, wants_plus_build
 
 LINKER_ERROR = {
     "blocked": 'the link fails with "invalid reference to {t}"',
@@ -119,10 +119,45 @@ def defined_anywhere(d: Directive) -> bool:
     return d.target in symbols_anywhere(d.target_package)
 
 
+def referenced_on(ctx: Context, d: Directive) -> set | None:
+    """The targets of ``ctx.build_matrix`` whose compiled code refers to ``d.local`` outside
+    the branches the compiler folds away there (see :mod:`codemod.deadcode`); None when that
+    cannot be known: the name is exported (other packages may call it), or a file of the
+    package was not seen.  Without a reference the object file carries no relocation, so the
+    linker neither resolves nor checks the target (measured on Go 1.21, 1.23, 1.27)."""
+    from . import deadcode, goflow
+    from .versions import builds_on
+
+    if d.local[:1].isupper() or not ctx.whole_package_seen():
+        return None
+    files = [g for g in (ctx.siblings.values() or [ctx.file]) if g.package == ctx.file.package]
+    if ctx.file not in files:
+        files.append(ctx.file)
+    consts = deadcode.bool_constants(files)
+    refs = []
+    for g in files:
+        for ident in goflow.references(g, d.local):
+            parent = ident.parent
+            if parent is not None and parent.type == "function_declaration" \
+                    and parent.child_by_field_name("name") == ident:
+                continue  # the declaration itself
+            refs.append((g, ident))
+    out = set()
+    for t in ctx.build_matrix:
+        for g, ident in refs:
+            if builds_on(g.path.name, g.constraint.expr, t, ctx.options.tags) and deadcode.live(g, ident, t, consts):
+                out.add(t)
+                break
+    return out
+
+
 def verdicts(ctx: Context, d: Directive) -> Verdicts:
-    """``lookup`` of the target on every target of the file's build matrix."""
+    """``lookup`` of the target on every target of the file's build matrix; "ok" where no
+    compiled code refers to the pull (a call only in a branch the compiler removes)."""
     src = puller(ctx)
+    referenced = referenced_on(ctx, d)
     return Verdicts({t: knowledge.lookup(d.target, t.release, t.goos, t.goarch, src).status
+                     if referenced is None or t in referenced else "ok"
                      for t in ctx.build_matrix})
 
 
@@ -180,6 +215,11 @@ def package_names(ctx: Context) -> set[str]:
     return {n for f in ctx.siblings.values() for n in f.declarations} | set(ctx.file.declarations)
 
 
+def failure_pattern(v: Verdicts) -> tuple:
+    """Where and how a pull fails, per target: two pulls with the same pattern fit one constraint."""
+    return tuple(sorted(((t.release, t.goos, t.goarch), s) for t, s in v.per_target.items() if s != "ok"))
+
+
 def version_fix(ctx: Context, d: Directive, v: Verdicts):
     """(fix or None, why there is none) for rules LN101/LN102: bound + companion, or replace."""
     from .fixkit import SplitPlan, split_fix
@@ -195,12 +235,20 @@ def version_fix(ctx: Context, d: Directive, v: Verdicts):
              and x.target_package and is_pull(ctx, x.target_package)]
     if any(x.declaration.kind != "func" for x in pulls):
         return None, "the file also pulls a variable (see variable-pull)"
+    # The pulls that fail exactly as this one does move together; pulls that link everywhere
+    # stay where they are; a pull failing otherwise needs a file of its own first.
+    same = []
     for x in pulls:
-        other = verdicts(ctx, x).failing() if std_pull(ctx, x) else {}
-        if list(other) != list(failing):
+        other = verdicts(ctx, x) if std_pull(ctx, x) else None
+        if other is None or not other.failing():
+            continue
+        if failure_pattern(other) != failure_pattern(v):
             return None, ("the file's pulls fail on different releases, so one file constraint cannot "
                           "fit them all: splitting the file comes first")
-    plan = SplitPlan(v.working_releases(), releases_of(v.matrix), failing, language)
+        same.append(x)
+    pulls = same or [d]
+    plan = SplitPlan(v.working_releases(), releases_of(v.matrix), failing, language,
+                     wants_plus_build(ctx.module))
     fix = split_fix(ctx.file, pulls, plan, taken_files=ctx.package.go_files,
                     taken_names=package_names(ctx), new_path=ctx.new_file_path)
     if fix is None:
@@ -217,7 +265,8 @@ def unavailable_message(ctx: Context, d: Directive, v: Verdicts) -> str:
     looked = lookups(ctx, d)
     reasons = []
     for status in dict.fromkeys(failing.values()):
-        first = next(t for t, lk in looked.items() if lk.status == status and t.release in failing)
+        first = next(t for t, lk in looked.items() if v.per_target.get(t) == status == lk.status
+                     and t.release in failing)
         reason = looked[first].reason
         reasons.append(LINKER_ERROR[status].format(t=d.target) + (f", {reason}" if reason else ""))
     msg = (f"{d.local} pulls {d.target}, which is {describe_failures(failing)}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from .diff import display_path
+from .diff import display_path, shown_path
 from .engine import RunResult
 from .findings import Finding
 
 
 def finding_line(f: Finding) -> str:
-    return f"{display_path(f.path)}:{f.span.line}:{f.span.column}: {f.rule} {f.severity}: {f.message}"
+    return f"{shown_path(f.path)}:{f.span.line}:{f.span.column}: {f.rule} {f.severity}: {f.message}"
 
 
 def text_report(result: RunResult, applied: bool = False, show_fixes: bool = True) -> str:

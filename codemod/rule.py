@@ -138,6 +138,12 @@ class Context:
         return build_matrix(self.file, self.module, self.options.release_range, self.options.platforms,
                             self.options.tags)
 
+    def whole_package_seen(self) -> bool:
+        """Whether every file of the package that some build compiles was parsed (a file the
+        pre-filter skipped, or one that could not be parsed, may use any name)."""
+        seen = {p.name for p in self.siblings} | {self.file.path.name}
+        return all(n in seen or n in self.package.never_built for n in self.package.go_files)
+
     @functools.cached_property
     def module_symbols(self) -> ModuleSymbols:
         return self.symbols_provider() if self.symbols_provider is not None else ModuleSymbols()

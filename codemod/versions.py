@@ -23,8 +23,7 @@ The other half is writing constraints: :func:`release_bound` turns "the releases
 works" into an expression such as ``!go1.23`` or ``go1.22 && !go1.25``; :func:`simplify`
 keeps the result readable (``go1.21 && go1.23`` is ``go1.23``); :func:`constraint_edits`
 rewrites a file's ``//go:build`` line (dropping obsolete ``// +build`` lines, which Go >= 1.17
-ignores when ``//go:build`` is present); :func:`sibling_path` names a new file next to an
-existing one so that it keeps the same GOOS/GOARCH file-name constraint.
+ignores when ``//go:build`` is present, unless the module's ``go`` line is below 1.17).
 """
 from __future__ import annotations
 
@@ -59,6 +58,59 @@ def minor(version: str | None) -> str | None:
 
 def key(release: str) -> tuple[int, int]:
     return bc.release_tuple(release)
+
+
+class OptionError(ValueError):
+    """A --go-versions or --platforms value that cannot be used; the message is one line."""
+
+
+# A release as the user writes it: 1.N or 1.N.P, optionally "go"-prefixed; no leading zeros
+# ("1.022" is no release Go ever had, and reading it as 1.22 would hide a typo).
+_RELEASE = re.compile(r"^(?:go)?1\.(?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*))?$")
+RANGE_FORMS = "a release (1.22 or 1.22.3) or a range LO-HI with LO <= HI (1.22-1.27)"
+
+
+def parse_release_range(text: str, covered: tuple[str, ...] | None = None) -> tuple[str, str]:
+    """``--go-versions``: ``"1.22"`` or ``"1.22-1.27"`` -> (low, high), inside ``covered``.
+
+    ``covered`` is the releases the knowledge base can judge (default: the shipped ones); a
+    range reaching outside it is refused rather than answered from the nearest release.
+    """
+    covered = covered or known_releases()
+    ends = text.strip().split("-")
+    if len(ends) > 2 or not all(_RELEASE.match(e) for e in ends):
+        raise OptionError(f"--go-versions: {text!r} is not a release range like 1.22-1.27; "
+                          f"want {RANGE_FORMS}")
+    lo, hi = ends[0], ends[-1]
+    if key(lo) > key(hi):
+        raise OptionError(f"--go-versions: {text!r} runs backwards; want {RANGE_FORMS}")
+    first, last = min(covered, key=key), max(covered, key=key)
+    outside = [e for e in dict.fromkeys((lo, hi)) if not key(first) <= key(e) <= key(last)]
+    if outside:
+        raise OptionError(f"--go-versions: {', '.join(outside)} is outside the releases the knowledge "
+                          f"base covers, Go {first}-{last}; narrow the range, or add a toolchain's "
+                          f"release with --goroot DIR")
+    return lo, hi
+
+
+def known_platforms() -> tuple[str, ...]:
+    """Every GOOS/GOARCH pair some covered release supports (cmd/dist's list)."""
+    from . import knowledge as kb
+
+    kb._shipped()
+    return tuple(sorted({p for s in kb._stores for p in s.meta["ports"]}))
+
+
+def parse_platforms(text: str, known: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """``--platforms``: ``"linux/amd64,darwin/arm64"`` -> the pairs, each a known GOOS/GOARCH."""
+    known = known if known is not None else known_platforms()
+    plats = tuple(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    bad = [p for p in plats if p not in known]
+    if not plats or bad:
+        what = f"{bad[0]!r} is not a known GOOS/GOARCH pair" if bad else f"{text!r} names no platform"
+        raise OptionError(f"--platforms: {what}; want a comma-separated list like "
+                          f"linux/amd64,darwin/arm64 of the known pairs: {', '.join(known)}")
+    return plats
 
 
 def language_release(module: Module | None) -> str | None:
@@ -343,8 +395,19 @@ def simplify(x: Expr | None) -> Expr | None:
     return out
 
 
-def format_constraint(expr: Expr) -> str:
-    return "//go:build " + bc.format_expr(expr)
+def format_constraint(expr: Expr, plus_build: bool = False) -> str:
+    """The ``//go:build`` line of ``expr``; with ``plus_build``, followed by the equivalent
+    ``// +build`` lines (for modules whose ``go`` line is below 1.17, where gofmt and go vet
+    keep the two in step)."""
+    line = "//go:build " + bc.format_expr(expr)
+    plus = bc.plus_build_lines(expr) if plus_build else None
+    return "\n".join([line, *plus]) if plus else line
+
+
+def wants_plus_build(module: Module | None) -> bool:
+    """Whether new constraints get ``// +build`` lines too: the module's ``go`` line is below 1.17."""
+    lang = language_release(module)
+    return lang is not None and key(lang) < (1, 17)
 
 
 def bounded(existing: Expr | None, bound: Expr | None) -> Expr | None:
@@ -357,14 +420,14 @@ def complement(existing: Expr | None, bound: Expr) -> Expr:
     return simplify(bc.and_(existing, not_(bound)))
 
 
-def constraint_edits(file: GoFile, expr: Expr | None) -> list[TextEdit]:
+def constraint_edits(file: GoFile, expr: Expr | None, plus_build: bool = False) -> list[TextEdit]:
     """Edits giving ``file`` exactly the constraint ``expr`` (None: unconstrained).
 
     The ``//go:build`` line is rewritten in place (or, without one, the first ``// +build``
     line becomes it, or a new first line is added); other ``// +build`` lines are removed.
     """
     c = file.constraint
-    line = format_constraint(expr) if expr is not None else None
+    line = format_constraint(expr, plus_build) if expr is not None else None
     spans = sorted(([c.go_build] if c.go_build else []) + list(c.plus_build), key=lambda s: s.start)
     if not spans:
         return [TextEdit(file.path, 0, 0, f"{line}\n\n")] if line is not None else []
@@ -382,30 +445,6 @@ def constraint_edits(file: GoFile, expr: Expr | None) -> list[TextEdit]:
                 end = nxt  # the blank line that separated the constraint from the file
         edits.append(TextEdit(file.path, start, end, ""))
     return edits
-
-
-def sibling_path(path: Path, word: str, taken=()) -> Path:
-    """A new file next to ``path`` named ``<stem>_<word>[N]<suffixes>.go``.
-
-    ``word`` goes before the GOOS/GOARCH and ``_test`` suffixes so the new file keeps the file
-    name constraint of the original (``clock_linux.go`` -> ``clock_fallback_linux.go``).
-    ``taken``: names of the directory's files (``ctx.package.go_files``), which are avoided.
-    """
-    name = path.name[:-3] if path.name.endswith(".go") else path.name
-    parts = name.split("_")
-    tail: list[str] = []
-    if len(parts) > 1 and parts[-1] == "test":
-        tail.insert(0, parts.pop())
-    goos, goarch = bc.filename_constraint(path.name)
-    for want in (goarch, goos):
-        if want and len(parts) > 1 and parts[-1] == want:
-            tail.insert(0, parts.pop())
-    for n in itertools.count(1):
-        w = word if n == 1 else f"{word}{n}"
-        candidate = path.with_name("_".join([*parts, w, *tail]) + ".go")
-        if candidate.name not in taken:
-            return candidate
-    raise AssertionError("unreachable")
 
 
 def version_bounds(expr: Expr | None) -> tuple[str | None, str | None, bool]:

@@ -54,9 +54,13 @@ unless the function already uses that name.
 
 ## Fix safety
 Unsafe: the clock is read once before the loop instead of on every iteration, so every
-iteration sees the same reading, taken earlier.
+iteration sees the same reading, taken earlier.  Never offered inside a benchmark's measured
+loop (``for i := 0; i < b.N; i++``, ``for range b.N``, ``for b.Loop()``, ``for pb.Next()``),
+whose purpose is to time the reading.
 """
 from __future__ import annotations
+
+import re
 
 from tree_sitter import Node
 
@@ -87,8 +91,43 @@ def clock_pulls(ctx: Context) -> dict[str, tuple[str, int]]:
     return out
 
 
+def benchmark_loop(f: GoFile, call: Node) -> Node | None:
+    """A loop around ``call`` that a benchmark measures: its header reads ``b.N`` or calls
+    ``b.Loop()`` (``pb.Next()`` under RunParallel), where ``b`` is a ``*testing.B`` (``pb`` a
+    ``*testing.PB``) parameter of an enclosing function.  Timing the read is its purpose."""
+    counters: dict[str, str] = {}
+    n = call.parent
+    while n is not None:
+        if n.type in goflow.FUNCTION_TYPES:
+            params = n.child_by_field_name("parameters")
+            for p in params.named_children if params is not None else []:
+                typ = p.child_by_field_name("type")
+                kind = goflow.text(f, typ).replace(" ", "") if typ is not None else ""
+                for name in p.children_by_field_name("name"):
+                    if kind.endswith("testing.B"):
+                        counters[goflow.text(f, name)] = r"(?:N\b|Loop\s*\()"
+                    elif kind.endswith("testing.PB"):
+                        counters[goflow.text(f, name)] = r"Next\s*\("
+        n = n.parent
+    if not counters:
+        return None
+    n = call.parent
+    while n is not None:
+        if n.type == "for_statement":
+            body = n.child_by_field_name("body")
+            header = f.source[n.start_byte:body.start_byte if body is not None else n.end_byte].decode()
+            if any(re.search(rf"\b{re.escape(v)}\s*\.\s*{pat}", header) for v, pat in counters.items()):
+                return n
+        n = n.parent
+    return None
+
+
 def hoist_blocker(f: GoFile, call: Node, loops: list[goflow.LoopPlace], readings: list[Node]) -> str | None:
     """Why the reading must stay in the loop, or None when it can move before the loop."""
+    measured = benchmark_loop(f, call)
+    if measured is not None:
+        return (f"the loop at line {measured.start_point[0] + 1} is a benchmark's measured loop, "
+                "whose purpose is to time each reading")
     for place in loops:
         if place.part in ("condition", "post"):
             return f"it is in the {place.part} of the loop at line {place.loop.start_point[0] + 1}"

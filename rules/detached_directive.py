@@ -32,7 +32,10 @@ func nanotime() int64
 ## Fix safety
 Safe.  When only blank lines separate the two, they are removed; otherwise the directive line
 moves to directly above the declaration (below its doc comment).  The directive's meaning does
-not depend on its position.
+not depend on its position.  Where the directive joins a doc comment, a bare ``//`` line
+separates the text from it, as gofmt wants.  A block of directives stacked right above the
+declarations they name (``//go:linkname a a`` and ``//go:linkname b b`` over ``var a`` and
+``var b = &a``) counts as attached and is left alone.
 """
 from __future__ import annotations
 
@@ -48,12 +51,33 @@ def _anchor(f: GoFile, decl: Declaration) -> int:
 
 
 def attached(f: GoFile, d: Directive, decl: Declaration) -> bool:
-    """Directly above: only comment lines (its doc block) between directive and declaration."""
+    """Directly above: only comment lines (its doc block) between directive and declaration;
+    or a stack: the directive is in one block of comment lines right above a run of
+    declarations (no blank line) that the block's directives name, its own among them
+    (``//go:linkname a a`` / ``//go:linkname b b`` over ``var a`` / ``var b = &a``)."""
     anchor = _anchor(f, decl)
     if d.line_span.end > anchor:
         return False
     lines = f.source[d.line_span.end:anchor].splitlines()
-    return all(line.strip().startswith(b"//") for line in lines)
+    if all(line.strip().startswith(b"//") for line in lines):
+        return True
+    if any(not line.strip() for line in lines):
+        return False
+    # The comment block holding d: the lines from d down to the first line that is not a comment.
+    block_end = d.line_span.end
+    while block_end < anchor and f.source[block_end:f.line_end(block_end)].strip().startswith(b"//"):
+        block_end = f.line_end(block_end)
+    stacked = {x.local for x in f.directives if d.line_span.start <= x.line_span.start < block_end}
+    block_start = d.line_span.start
+    while block_start > 0 and f.source[f.line_start(block_start - 1):block_start].strip().startswith(b"//"):
+        block_start = f.line_start(block_start - 1)
+    stacked |= {x.local for x in f.directives if block_start <= x.line_span.start < d.line_span.start}
+    # Every declaration starting between the block and d's declaration is one of the stack's.
+    for name, decls in f.declarations.items():
+        for other in decls:
+            if block_end <= other.span.start < anchor and name not in stacked:
+                return False
+    return True
 
 
 def _blank_line_at(f: GoFile, offset: int) -> bool:
@@ -71,6 +95,22 @@ def _removal_end(f: GoFile, d: Directive) -> int:
     return end
 
 
+def _text_comment_ends_at(f: GoFile, offset: int) -> bool:
+    """The line before ``offset`` is a comment line of text (not a directive, not a bare ``//``)."""
+    if offset == 0:
+        return False
+    line = f.source[f.line_start(offset - 1):offset].strip()
+    if not line.startswith(b"//") or line == b"//":
+        return False
+    return not _is_directive(line[2:])
+
+
+def _is_directive(text: bytes) -> bool:
+    """go/printer's notion: ``//go:x``, ``//line``, ``//extern``, ``//export``, ``//sys``..."""
+    import re
+    return bool(re.match(rb"(line |extern |export |[a-z0-9]+:[a-z0-9])", text))
+
+
 def check(ctx: Context):
     f = ctx.file
     for d in f.directives:
@@ -81,12 +121,18 @@ def check(ctx: Context):
         between = f.source[d.line_span.end:anchor] if d.line_span.end <= anchor else None
         if between is not None and not between.strip():
             edit = [TextEdit(f.path, d.line_span.end, anchor, "")]
+            if _text_comment_ends_at(f, d.line_span.start):
+                # The comment above becomes the declaration's doc comment: gofmt separates its
+                # text from the directives with a bare ``//`` line.
+                edit.append(TextEdit(f.path, d.line_span.start, d.line_span.start,
+                                     f"{f.indentation(d.span.start)}//\n"))
             how = "Remove the blank lines between the directive and its declaration"
         else:
             indent = f.indentation(decl.span.start)
             directive = f.text(d.span)
+            sep = f"{indent}//\n" if _text_comment_ends_at(f, anchor) else ""
             edit = [TextEdit(f.path, d.line_span.start, _removal_end(f, d), ""),
-                    TextEdit(f.path, anchor, anchor, f"{indent}{directive}\n")]
+                    TextEdit(f.path, anchor, anchor, f"{sep}{indent}{directive}\n")]
             how = f"Move the directive above {d.local}"
         place = "after" if d.span.start > decl.span.start else "apart from"
         yield ctx.finding(

@@ -61,6 +61,11 @@ import of either is reused.  New imports take a name that clashes with nothing i
 (``crand``, ``randv2``... when ``rand`` is taken).  When no caller remains, the pull itself is
 removed (a safe fix of its own), with the imports only it used.
 
+An exported pull (``//go:linkname Fastrand runtime.fastrand`` on ``func Fastrand() uint32``)
+is API: other packages call it.  It is reported at the directive, and its fix gives the
+function a body over the public generator, keeping its name and signature; calls of it are
+never rewritten, not even in the package's own tests.
+
 ## Fix safety
 Unsafe: the numbers come from another random source.  In security use the fix also adds an
 error path (a return or a panic) and a slower generator; ``rand.Uint32N`` and ``rand.Int``
@@ -80,7 +85,7 @@ from codemod.findings import Severity
 from codemod.imports import import_name
 from codemod.model import Directive, GoFile
 from codemod.pulls import gated_by_counterpart
-from codemod.replacements import RAND_V2, RANDOM_FAMILY, RandomGenerator, rand_v2_allowed
+from codemod.replacements import RAND_V2, RANDOM_FAMILY, RandomGenerator, rand_v2_allowed, read_local
 from codemod.rule import Context, FixAvailability, Rule
 
 Generator = RandomGenerator
@@ -104,6 +109,26 @@ def random_pulls(ctx: Context) -> dict[str, tuple[GoFile, Directive, Generator]]
     return out
 
 
+_INTEGERS = frozenset("int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr".split())
+
+
+def call_shape(f: GoFile, d: Directive, gen: Generator) -> tuple["CallShape | None", str]:
+    """(the local result type, "") when a call of the pull can become a call of the public API
+    (converted to that type when it is another integer type), else (None, why not): a call
+    site written for another number of results or parameters would not compile rewritten."""
+    local = read_local(fixkit.header_text(f, d.declaration))
+    if local is None:
+        return None, "the local declaration cannot be read"
+    want_params = 1 if gen.bounded else 0
+    if len(local.params) != want_params or len(local.results) != 1:
+        return None, (f"{d.local} is declared {local.text.removeprefix('func ')}, but {d.target} is "
+                      f"{gen.signature.removeprefix('func')}: a call written for it cannot become a "
+                      "call of the public API")
+    if local.results[0] not in _INTEGERS or (gen.bounded and local.params[0][1] not in _INTEGERS):
+        return None, f"{d.local} is declared with non-integer types ({local.text})"
+    return CallShape(local.results[0], local.params[0][1] if gen.bounded else None), ""
+
+
 def package_files(ctx: Context) -> list[GoFile]:
     """The parsed files of the file's own package (an external ``_test`` package is another)."""
     files = [f for f in ctx.siblings.values() if f.package == ctx.file.package]
@@ -118,8 +143,7 @@ def all_files_seen(ctx: Context, local: str) -> bool:
     """
     if any(t in local for t in RULE.triggers):
         return True
-    parsed = {p.name for p in ctx.siblings}
-    return all(name in parsed for name in ctx.package.go_files)
+    return ctx.whole_package_seen()
 
 
 # ------------------------------------------------------------------------------ classification
@@ -164,11 +188,30 @@ def _bound(f: GoFile, call: Node) -> str | None:
     return goflow.text(f, named[0]) if len(named) == 1 else None
 
 
+@dataclass(frozen=True)
+class CallShape:
+    """How the local declaration types a call: its result, and its bound parameter's type."""
+
+    result: str
+    bound: str | None
+
+
+def _bound_arg(shape: CallShape, n: str | None) -> str | None:
+    """The bound as the public API takes it (a uint32)."""
+    if n is None:
+        return None
+    return n if shape.bound == "uint32" else f"uint32({n})"
+
+
+def _converted(expr: str, gen: Generator, shape: CallShape) -> str:
+    return expr if shape.result == gen.result else f"{shape.result}({expr})"
+
+
 def _positive_constant(text: str) -> bool:
     return bool(re.fullmatch(r"0*[1-9][0-9_]*|0[xX][0-9a-fA-F_]*[1-9a-fA-F][0-9a-fA-F_]*", text.strip()))
 
 
-def public_fix(ctx: Context, call: Node, target: str, gen: Generator):
+def public_fix(ctx: Context, call: Node, target: str, gen: Generator, shape: CallShape):
     """Rewrite the call to math/rand/v2 or math/rand; None when no usable import name exists."""
     f = ctx.file
     v2_ok = use_v2(ctx)
@@ -188,7 +231,7 @@ def public_fix(ctx: Context, call: Node, target: str, gen: Generator):
     n = _bound(f, call) if gen.bounded else None
     if gen.bounded and n is None:
         return None, None
-    expr = template.format(r=local, n=n)
+    expr = _converted(template.format(r=local, n=_bound_arg(shape, n)), gen, shape)
     edits = [TextEdit(f.path, call.start_byte, call.end_byte, expr), ctx.add_import(path, alias)]
     what = re.search(r"\{r\}\.(\w+)", template).group(1)
     why = f"the numbers come from {path} instead of {target}"
@@ -214,7 +257,7 @@ def _declared_in(f: GoFile, stmt: Node) -> set[str]:
     return out
 
 
-def security_fix(ctx: Context, call: Node, target: str, gen: Generator):
+def security_fix(ctx: Context, call: Node, target: str, gen: Generator, shape: CallShape):
     """Rewrite the call to read crypto/rand just before its statement; None when it cannot."""
     f = ctx.file
     fn = goflow.enclosing_function(call)
@@ -252,14 +295,14 @@ def security_fix(ctx: Context, call: Node, target: str, gen: Generator):
         err = goflow.fresh_name(v + "Err", taken | {v})
         code = (f"{ind}{v}, {err} := {crand}.Int({crand}.Reader, {helper}.NewInt(int64({n})))\n"
                 f"{ind}if {err} != nil {{\n{ind}\t{handle(err)}\n{ind}}}\n")
-        expr = f"{gen.result}({v}.Uint64())"
+        expr = _converted(f"{gen.result}({v}.Uint64())", gen, shape)
         desc = f"Draw the bound value with {crand}.Int from crypto/rand"
     else:
         buf = goflow.fresh_name("rnd", taken)
         err = "err"
         code = (f"{ind}var {buf} [{gen.size}]byte\n"
                 f"{ind}if _, {err} := {crand}.Read({buf}[:]); {err} != nil {{\n{ind}\t{handle(err)}\n{ind}}}\n")
-        expr = gen.from_bytes.format(binary=helper, buf=buf)
+        expr = _converted(gen.from_bytes.format(binary=helper, buf=buf), gen, shape)
         desc = f"Read the value from crypto/rand ({crand}.Read)"
     edits = [TextEdit(f.path, at, at, code), TextEdit(f.path, call.start_byte, call.end_byte, expr),
              ctx.add_import("crypto/rand", crand_alias), ctx.add_import(helper_path, helper_alias)]
@@ -287,12 +330,22 @@ def check(ctx: Context):
     pulls = random_pulls(ctx)
     if not pulls:
         return
-    for call in goflow.calls_to(f, set(pulls)):
+    # An exported pull is API: importers call it, so its callers are not this rule's to
+    # rewrite (not even the package's own tests); the declaration itself gets a public body.
+    yield from _exported(ctx, pulls)
+    internal = {name for name in pulls if not _exported_name(name)}
+    for call in goflow.calls_to(f, internal):
         local = goflow.text(f, call.child_by_field_name("function"))
-        _, d, gen = pulls[local]
+        pf, d, gen = pulls[local]
+        shape, why_not = call_shape(pf, d, gen)
+        if shape is None:
+            yield ctx.finding(call, f"{local}() pulls {d.target}, a runtime internal with no "
+                                    "compatibility promise; no automatic rewrite: " + why_not,
+                              severity=Severity.WARNING, fix_withheld=why_not)
+            continue
         use = classify(f, call)
         if use.security:
-            fix = security_fix(ctx, call, d.target, gen)
+            fix = security_fix(ctx, call, d.target, gen, shape)
             yield ctx.finding(
                 call,
                 f"{local}() pulls {d.target}, a fast generator whose outputs can be predicted, for "
@@ -304,7 +357,7 @@ def check(ctx: Context):
         pull_file = pulls[local][0]
         if gated_by_counterpart(ctx, pull_file, d):
             continue  # the pull is kept where it links, with a public implementation elsewhere
-        fix, path = public_fix(ctx, call, d.target, gen)
+        fix, path = public_fix(ctx, call, d.target, gen, shape)
         api = path or (RAND_V2 if use_v2(ctx) else "math/rand")
         yield ctx.finding(
             call,
@@ -313,7 +366,7 @@ def check(ctx: Context):
             fix=fix, severity=Severity.WARNING)
     unused = []
     for d in f.directives:
-        if d.local not in pulls or pulls[d.local][1] is not d:
+        if d.local not in internal or pulls[d.local][1] is not d:
             continue
         used = any(n != d.declaration.node.child_by_field_name("name")
                    for g in package_files(ctx) for n in goflow.references(g, d.local))
@@ -325,6 +378,35 @@ def check(ctx: Context):
             d.span,
             f"{d.local} pulls {d.target} but nothing in the package calls it; remove the pull",
             fix=removal_fix(ctx, unused), severity=Severity.INFO)
+
+
+def _exported_name(name: str) -> bool:
+    return name[:1].isupper()
+
+
+def _exported(ctx: Context, pulls):
+    """A finding, with a fix giving the function a public body, for each exported pull of the file."""
+    f = ctx.file
+    for d in f.directives:
+        decl = d.declaration
+        if not _exported_name(d.local) or d.local not in pulls or decl is None \
+                or decl.kind != "func" or decl.has_body or RANDOM_FAMILY.get(d.target or "") is None:
+            continue
+        if gated_by_counterpart(ctx, f, d):
+            continue
+        plan = fixkit.SplitPlan(works=[], universe=[], failing={}, language=ctx.language)
+        fix = fixkit.split_fix(f, [d], plan, taken_names=goflow.package_level_names(package_files(ctx)))
+        api = RAND_V2 if use_v2(ctx) else "math/rand"
+        message = (f"{d.local} is exported and pulls {d.target}, a runtime internal with no "
+                   f"compatibility promise, so every importer depends on it; give {d.local} a body "
+                   f"over {api}, keeping its name and signature")
+        if fix is None:
+            yield ctx.finding(d.span, message, severity=Severity.WARNING,
+                              fix_withheld="no public body fits the declaration")
+            continue
+        fix = ctx.fix(f"Give {d.local} a body over {api} (same name and signature; callers unchanged)",
+                      *fix.edits, safety=fix.safety, why_unsafe=fix.why_unsafe)
+        yield ctx.finding(d.span, message, fix=fix, severity=Severity.WARNING)
 
 
 RULE = Rule(

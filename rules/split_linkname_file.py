@@ -8,7 +8,7 @@ file's build (the module's range, filtered by the file's own constraint): for ex
 linker).  It splits the file: each pull that fails somewhere moves, with its doc comment,
 into ``<file>_<local>.go`` carrying the package clause, the original license header, the
 imports it uses (always ``_ "unsafe"``) and the original constraint limited to the releases
-where that pull links; ``<file>_<local>_fallback.go`` gets the companion implementation from
+where that pull links; ``<file>_<local>_<releases>.go`` (``_go122``, ``_before_go122``) gets the companion implementation from
 the replacement table for the other releases.  The original file keeps the rest.
 
 ## Why is this bad?
@@ -30,7 +30,7 @@ func fastrandu() uint
 
 ## Use instead
 ``clock.go`` keeps ``nanotime``; ``clock_fastrandu.go`` (``//go:build !go1.22``) holds the
-pull; ``clock_fastrandu_fallback.go`` (``//go:build go1.22``) defines ``fastrandu`` with
+pull; ``clock_fastrandu_go122.go`` (``//go:build go1.22``) defines ``fastrandu`` with
 ``math/rand``.
 
 ## Fix safety
@@ -47,7 +47,7 @@ import re
 from codemod import fixkit, replacements, versions
 from codemod.edits import CreateFile, Safety
 from codemod.findings import Severity
-from codemod.pulls import std_pull, verdicts
+from codemod.pulls import failure_pattern, platform_note, std_pull, verdicts
 from codemod.rule import Context, FixAvailability, Rule
 
 
@@ -65,10 +65,14 @@ def check(ctx: Context):
     if len(pulls) < 2:
         return
     verdict = {d.local: verdicts(ctx, d) for d in pulls}
-    patterns = {tuple(sorted(verdict[d.local].failing().items())) for d in pulls}
     failing = [d for d in pulls if verdict[d.local].failing()]
-    if len(patterns) < 2 or not failing:
-        return  # all alike: one constraint fits them (target-unavailable handles that)
+    patterns = {failure_pattern(verdict[d.local]) for d in failing}
+    if len(patterns) < 2:
+        # One failing pull, or all failing alike: one constraint fits them, and pulls that link
+        # everywhere can stay (target-unavailable reports and fixes that).
+        return
+    by_release = {tuple(sorted(verdict[d.local].failing().items())) for d in failing}
+    dimension = "platforms" if len(by_release) == 1 else "Go releases"
     universe = versions.releases_of(matrix)
     language = ctx.language
     taken: set[str] = set()
@@ -77,6 +81,7 @@ def check(ctx: Context):
     safety = Safety.SAFE
     whys = []
     header = fixkit.license_header(f)
+    plus = versions.wants_plus_build(ctx.module)
     for d in failing:
         v = verdict[d.local]
         if not v.uniform_over_platforms():
@@ -91,35 +96,42 @@ def check(ctx: Context):
             why_not = f"the companion of {d.local} needs a package the file does not import by name"
             break
         word = sanitize(d.local)
-        own = ctx.new_file_path(word, taken)
-        fallback = own and ctx.new_file_path(f"{word}_fallback", {*taken, own.name})
-        if own is None or fallback is None:
-            why_not = f"no free file name for {d.local}"
-            break
-        taken |= {own.name, fallback.name}
         start, end = fixkit.pull_range(f, d)
         moved = f.source[start:end].decode()
         works = v.working_releases()
+        own = None
         if works:
             bound = versions.release_bound(works, universe)
             keep = versions.bounded(f.constraint.expr, bound)
             rest = versions.complement(f.constraint.expr, bound)
+            own = ctx.new_file_path(word, taken)
+            if own is None:
+                why_not = f"no free file name for {d.local}"
+                break
+            taken.add(own.name)
             created.append(CreateFile(own, fixkit.new_file_text(
-                f, keep, fixkit.moved_imports(f, [(start, end)]), moved, header=header)))
+                f, keep, fixkit.moved_imports(f, [(start, end)]), moved, header=header, plus_build=plus)))
         else:
             rest = f.constraint.expr  # it links nowhere in range: the companion replaces it
+        fallback = ctx.new_file_path(f"{word}_{fixkit.release_word(rest) or 'fallback'}", taken)
+        if fallback is None:
+            why_not = f"no free file name for {d.local}"
+            break
+        taken.add(fallback.name)
         note = f"// {d.local} stands in for {d.target} where that pull fails " \
                f"({versions.describe_failures(v.failing())}).\n"
         created.append(CreateFile(fallback, fixkit.new_file_text(f, rest, comp_imports, note + comp.code,
-                                                                 header=header)))
+                                                                 header=header, plus_build=plus)))
         if comp.safety == Safety.UNSAFE and any(s == "blocked" for s in v.failing().values()):
             safety = Safety.UNSAFE
             whys.append(comp.why_unsafe)
     msg_parts = "; ".join(
-        f"{d.local} ({d.target}) {versions.describe_failures(verdict[d.local].failing())}" for d in failing)
-    message = (f"this file's pulls fail on different Go releases: {msg_parts}; one build constraint "
+        f"{d.local} ({d.target}) {versions.describe_failures(verdict[d.local].failing())}"
+        f"{platform_note(verdict[d.local], verdict[d.local].failing())}" for d in failing)
+    message = (f"this file's pulls fail on different {dimension}: {msg_parts}; one build constraint "
                "cannot fit them all, so split each failing pull into a file of its own")
-    all_failing = {r: s for d in failing for r, s in verdict[d.local].failing().items()}
+    # The finding sits on the first failing pull: its releases are that pull's.
+    all_failing = verdict[failing[0].local].failing()
     if why_not:
         yield ctx.finding(failing[0].span, message, failing_releases=all_failing, fix_withheld=why_not)
         return

@@ -37,7 +37,7 @@ func gcount() int32
 //go:linkname gcount runtime.gcount
 func gcount() int32
 
-//go:build go1.23      (gcount_fallback.go)
+//go:build go1.23      (gcount_go123.go)
 func gcount() int32 { return int32(runtime.NumGoroutine()) }
 ```
 
@@ -45,7 +45,7 @@ func gcount() int32 { return int32(runtime.NumGoroutine()) }
 Offered when the replacement table has a public API for the target and every pull of the file
 fails on the same releases (otherwise splitting the file comes first).  When the pull works on
 some releases, the file (or, if it has other code, a new ``<stem>_linkname.go`` holding the
-pulls) is limited to those releases and ``<stem>_fallback.go`` implements the function with the
+pulls) is limited to those releases and ``<stem>_go123.go`` (named for its releases) implements the function with the
 public API for the rest; when it works on none, the pull is replaced in place.  Safe when the
 replacement computes exactly what the target does (``runtime.NumGoroutine``), or when the
 releases that get it never built (undefined targets); unsafe otherwise, for example another

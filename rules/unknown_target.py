@@ -86,23 +86,15 @@ def _std_packages() -> tuple[str, ...]:
     return tuple(p for p in knowledge.std_packages() if not p.startswith(("vendor/", "cmd/")))
 
 
-def _suggest_symbol(pkg: str, target: str) -> list[str]:
-    return list(_suggestions(pkg, target))
-
-
-@functools.lru_cache(maxsize=4096)
-def _suggestions(pkg: str, target: str) -> tuple[str, ...]:
-    # Comparing a name with every symbol of runtime costs ~0.1 s; a file repeating one typo
-    # (or many files sharing it) pays it once.
-    return tuple(_nearest_symbols(pkg, target))
-
-
-def _nearest_symbols(pkg: str, target: str) -> list[str]:
+# A pure function of the shipped symbol tables (symbols_anywhere is cached the same way), and
+# costly: an edit distance to each of runtime's thousands of symbols.
+@functools.lru_cache(maxsize=1024)
+def _suggest_symbol(pkg: str, target: str) -> tuple[str, ...]:
     rest = target[len(pkg) + 1:]
     names = {s[len(pkg) + 1:] for s in symbols_anywhere(pkg)}
     if rest in names:
-        return [target]
-    return [f"{pkg}.{n}" for n in close(rest, names)]
+        return (target,)
+    return tuple(f"{pkg}.{n}" for n in close(rest, names))
 
 
 def check(ctx: Context):
@@ -121,7 +113,7 @@ def check(ctx: Context):
                     continue
                 what = (f"{pkg} has no {d.target[len(pkg) + 1:]} on any Go release "
                         f"{knowledge.RELEASES[0]}-{knowledge.RELEASES[-1]}")
-                found = _suggest_symbol(pkg, d.target)
+                found = list(_suggest_symbol(pkg, d.target))
             else:
                 what = (f"no Go release {knowledge.RELEASES[0]}-{knowledge.RELEASES[-1]} has a "
                         f"standard-library package {pkg}")

@@ -92,7 +92,8 @@ def check(ctx: Context):
         local_type = f.text(typ) if typ is not None else ""
         failing: dict[str, str] = {}
         notes: dict[str, str] = {}
-        for t, lk in lookups(ctx, d).items():
+        looked = lookups(ctx, d)
+        for t, lk in looked.items():
             status = lk.status
             if status == "undefined":
                 failing.setdefault(t.release, "undefined")
@@ -125,6 +126,15 @@ def check(ctx: Context):
                  "type-mismatch": "of another size or layout"}
         if failing:
             msg += ": " + describe_failures(failing, verbs)
+            # Say where, when the variable is missing on some platforms of those releases only.
+            partial = {t.release for t, lk in looked.items() if lk.status == "undefined"} & \
+                {t.release for t, lk in looked.items() if lk.status != "undefined"}
+            absent = sorted({f"{t.goos}/{t.goarch}" for t, lk in looked.items()
+                             if lk.status == "undefined" and t.release in partial})
+            present = {f"{t.goos}/{t.goarch}" for t, lk in looked.items()
+                       if lk.status != "undefined" and t.release in partial}
+            if absent and present:
+                msg += f" (absent on {', '.join(absent)}; defined on {', '.join(sorted(present))})"
             if "type-mismatch" in notes:
                 msg += f" ({notes['type-mismatch']})"
         msg += "; a variable's identity and layout are not a contract of its package"

@@ -43,3 +43,44 @@ def go_build(release: str, module: Path, *extra: str, goos: str = "", goarch: st
 
 def go_run(release: str, module: Path, pkg: str = ".") -> subprocess.CompletedProcess:
     return run_go(release, ["run", pkg], module)
+
+
+def gofmt_dirty(release: str, module: Path) -> list[str]:
+    """Files ``gofmt -l`` of ``release`` would reformat (paths relative to ``module``).
+
+    gofmt writes LF line endings, so a CRLF file is judged by its LF form: what counts is
+    that nothing else would change (the tool keeps a file's line endings, on purpose)."""
+    import shutil
+    import tempfile
+
+    from tests.gotoolchains import goroot
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "m"
+        shutil.copytree(module, copy, symlinks=True)
+        for p in copy.rglob("*.go"):
+            if p.is_file() and not p.is_symlink():
+                p.write_bytes(p.read_bytes().replace(b"\r\n", b"\n"))
+        p = subprocess.run([str(goroot(release) / "bin" / "gofmt"), "-l", "."], cwd=copy,
+                           capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.split()
+
+
+def sound(release: str, module: Path, *platforms: str) -> list[str]:
+    """What is wrong with ``module`` on ``release``: build and link (every package must be a
+    ``main`` or be imported by one, since ``go build`` of a library never links), ``go vet``,
+    ``gofmt -l``; on each of ``platforms`` ("GOOS/GOARCH") too.  Empty when all is well."""
+    problems = []
+    for plat in (None, *platforms):
+        env = dict(zip(("GOOS", "GOARCH"), plat.split("/"))) if plat else {}
+        b = run_go(release, ["build", "-o", "/dev/null", "./..."], module, **env)
+        if b.returncode != 0:
+            problems.append(f"go{release} build {plat or ''}: {b.stdout}")
+        v = run_go(release, ["vet", "./..."], module, **env)
+        if v.returncode != 0:
+            problems.append(f"go{release} vet {plat or ''}: {v.stdout}")
+    dirty = gofmt_dirty(release, module)
+    if dirty:
+        problems.append(f"gofmt -l ({release}): {dirty}")
+    return problems

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from codemod.versions import RANGE_FORMS, known_platforms
 from tests.e2e import gofix
 
 SELECT = ("--select", "LN001,LN002,LN003")
@@ -151,14 +152,50 @@ def test_nothing_found_exits_0(tmp_path):
     (("--apply", "--force-branch"), "--force-branch goes with --branch"),
     (("--apply", "--diff", "--format", "json"), "--diff and --format json are two different outputs; choose one"),
     (("--apply", "--select", "LN999"), "--select/--ignore leave no rule to run"),
-    (("--apply", "--go-versions", "new"), "--go-versions: 'new' is not a release range like 1.22-1.27"),
-    (("--apply", "--platforms", "linux"), "--platforms: 'linux' is not a list like linux/amd64,darwin/arm64"),
+    (("--apply", "--branch="), "--branch: an empty name is no branch name"),
+    (("--apply", "--branch", "a..b"), "--branch: 'a..b' is not a valid git branch name (see git check-ref-format)"),
+    *[(("--apply", "--go-versions", bad), f"--go-versions: {bad!r} is not a release range like 1.22-1.27; "
+       f"want {RANGE_FORMS}") for bad in ("new", "1.2.3.4", "1.022", "1.21-", "-1.22", "1.21-1.22-1.23", "")],
+    (("--apply", "--go-versions", "1.27-1.21"), f"--go-versions: '1.27-1.21' runs backwards; want {RANGE_FORMS}"),
+    (("--apply", "--go-versions", "1.18-1.22"), "--go-versions: 1.18 is outside the releases the knowledge base "
+     "covers, Go 1.21-1.27; narrow the range, or add a toolchain's release with --goroot DIR"),
+    (("--apply", "--go-versions", "1.21-1.30"), "--go-versions: 1.30 is outside the releases the knowledge base "
+     "covers, Go 1.21-1.27; narrow the range, or add a toolchain's release with --goroot DIR"),
+    *[(("--apply", "--platforms", bad), f"--platforms: {first!r} is not a known GOOS/GOARCH pair; want a "
+       f"comma-separated list like linux/amd64,darwin/arm64 of the known pairs: {', '.join(known_platforms())}")
+      for bad, first in (("linux", "linux"), ("foo/bar", "foo/bar"), ("/", "/"), ("linux/", "linux/"),
+                         ("linux/amd64,linux/arm64/x", "linux/arm64/x"))],
+    (("--apply", "--platforms", ","), "--platforms: ',' names no platform; want a comma-separated list like "
+     f"linux/amd64,darwin/arm64 of the known pairs: {', '.join(known_platforms())}"),
 ])
 def test_usage_errors_exit_2_with_one_line(project, args, message, capsys, monkeypatch):
     monkeypatch.chdir(project)
     before = contents(project)
     assert inproc(capsys, *args, ".") == (2, "", f"gofix-linkname: error: {message}\n")
     assert contents(project) == before
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1.22", ("1.22", "1.22")), ("1.21-1.27", ("1.21", "1.27")), ("go1.22.3-1.24", ("go1.22.3", "1.24")),
+    ("1.23.0-1.23.4", ("1.23.0", "1.23.4")),
+])
+def test_good_release_ranges_are_accepted(value, expected):
+    from codemod.versions import parse_release_range
+    assert parse_release_range(value) == expected
+
+
+def test_a_toolchain_release_widens_the_range(capsys):
+    from codemod.versions import OptionError, parse_release_range
+    assert parse_release_range("1.21-1.28", ("1.21", "1.27", "1.28")) == ("1.21", "1.28")
+    with pytest.raises(OptionError):
+        parse_release_range("1.21-1.28")
+
+
+def test_info_rejects_the_platforms_check_rejects(capsys):
+    from codemod import cli
+    assert cli.main(["info", "runtime.nanotime", "--platforms", "foo/bar"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("gofix-linkname info: error: --platforms: 'foo/bar' is not a known")
 
 
 def test_a_usage_error_through_the_real_command(project):

@@ -104,7 +104,7 @@ def test_verify_rejects_a_diff_that_does_not_reproduce_the_fix():
 
 
 def test_render_refuses_to_show_a_diff_that_fails_verification(monkeypatch):
-    monkeypatch.setattr(diff, "unified_diff", lambda p, b, a, context=3: "--- a/f.go\n+++ b/f.go\n@@ -1 +1 @@\n-a\n+z\n")
+    monkeypatch.setattr(diff, "unified_diff", lambda p, b, a, context=3, root=None: "--- a/f.go\n+++ b/f.go\n@@ -1 +1 @@\n-a\n+z\n")
     with pytest.raises(DiffError):
         render({Path("f.go"): (b"a\n", b"b\n")})
 
@@ -130,6 +130,61 @@ def test_any_diff_verifies_and_git_applies(before, after):
             assert git_apply(Path(d), patch, {"f.go": before}) == {"f.go": after}
         finally:
             os.chdir(old)
+
+
+# Names git quotes, and one it leaves bare but ends with a tab (a space): each diff must be the
+# one git itself would write, and apply.
+ODD_NAMES = ["new\nline.go", "tab\there.go", 'quote"d.go', "back\\slash.go", "spa ce.go", "é.go",
+             "bell\x07.go", "dir with space/x.go", "cr\rname.go"]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+@pytest.mark.parametrize("case", ["plain", "created", "deleted", "created empty"])
+def test_odd_file_names_are_quoted_as_git_quotes_them_and_apply(name, case, tmp_path, monkeypatch):
+    before, after = CASES[case]
+    monkeypatch.chdir(tmp_path)
+    patch = render({Path(name): (before, after)})
+    verify(patch, before, after) if case != "created empty" else None
+    assert git_apply(tmp_path, patch, {name: before}) == {name: after}
+    # The header lines git writes for the same change.
+    repo = tmp_path / "theirs"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / name).parent.mkdir(parents=True, exist_ok=True)
+    if before is not None:
+        (repo / name).write_bytes(before)
+        subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    if after is None:
+        (repo / name).unlink()
+    else:
+        (repo / name).write_bytes(after)
+    if before is None:
+        subprocess.run(["git", "add", "-N", "--", name], cwd=repo, check=True)  # a creation shows as one
+    theirs = subprocess.run(["git", "diff", "--no-color"], cwd=repo, capture_output=True,
+                            check=True).stdout.decode()
+    ours_headers = [line for line in patch.splitlines() if line.startswith(("--- ", "+++ ", "diff --git"))]
+    their_headers = [line for line in theirs.splitlines() if line.startswith(("--- ", "+++ ", "diff --git"))]
+    assert all(h in their_headers for h in ours_headers), (ours_headers, their_headers)
+
+
+def test_diff_paths_never_climb_out_with_dot_dot(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()  # the work tree's root
+    (tmp_path / "clock").mkdir()
+    (tmp_path / "cmd").mkdir()
+    monkeypatch.chdir(tmp_path / "cmd")
+    patch = render({Path("../clock/clock.go"): (b"a\n", b"b\n"), Path("main.go"): (b"a\n", b"c\n")})
+    assert [line for line in patch.splitlines() if line.startswith(("---", "+++"))] == \
+        ["--- a/clock/clock.go", "+++ b/clock/clock.go", "--- a/cmd/main.go", "+++ b/cmd/main.go"]
+
+
+def test_outside_any_work_tree_diff_paths_are_relative_to_the_files_common_directory(tmp_path, monkeypatch):
+    (tmp_path / "mod" / "clock").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    if diff._work_tree_of(tmp_path) is not None:
+        pytest.skip("the temporary directory is inside a git work tree")
+    patch = render({tmp_path / "mod" / "clock" / "c.go": (b"a\n", b"b\n"), tmp_path / "mod" / "m.go": (b"a\n", b"b\n")})
+    assert [line for line in patch.splitlines() if line.startswith("+++")] == ["+++ b/clock/c.go", "+++ b/m.go"]
 
 
 def test_large_inputs_diff_by_unique_line_anchors_and_still_apply(monkeypatch):

@@ -73,8 +73,9 @@ def changed_paths(repo: Path, branch: str) -> list[str]:
 
 def test_branch_commit_holds_exactly_the_fixes_and_the_user_keeps_everything(repo):
     (repo / "notes.txt").write_bytes(b"notes\nmy unsaved thought\n")  # unrelated dirty file
-    (repo / "clean.go").write_bytes(b"package p\n\n// staged work\n")
-    git(repo, "add", "clean.go")  # unrelated staged change
+    (repo / "other").mkdir()
+    (repo / "other" / "clean.go").write_bytes(b"package q\n\n// staged work\n")
+    git(repo, "add", "other/clean.go")  # a staged change in a package the fixes leave alone
     (repo / "scratch.txt").write_bytes(b"untracked\n")
     head = git(repo, "rev-parse", "HEAD").strip()
     before = state(repo)
@@ -92,7 +93,7 @@ def test_branch_commit_holds_exactly_the_fixes_and_the_user_keeps_everything(rep
     assert git(repo, "show", "fix/linkname:a.go").encode() == MISSING_FIXED
     assert git(repo, "show", "fix/linkname:b.go").encode() == PULL_FIXED
     assert git(repo, "show", "fix/linkname:c.go").encode() == BOTH_FIXED
-    assert git(repo, "show", "fix/linkname:clean.go") == "package p\n"  # the staged work stays out
+    assert "other/clean.go" not in git(repo, "ls-tree", "-r", "--name-only", "fix/linkname")  # staged work stays out
     assert git(repo, "log", "-1", "--format=%B", "fix/linkname") == (
         "gofix-linkname: fix 5 linkname findings in 4 files\n\n"
         "- LN001 missing-unsafe-import: 3\n"
@@ -166,11 +167,35 @@ def test_force_branch_replaces_an_existing_branch(repo):
 
 def test_force_branch_never_replaces_the_checked_out_branch(repo):
     refused(repo, "--branch", "main", "--force-branch", ".",
-            message="branch 'main' is checked out; it cannot be replaced")
+            message=f"branch 'main' is checked out in the work tree {repo}; it cannot be replaced")
 
 
-def test_invalid_branch_name_is_refused(repo):
-    refused(repo, "--branch", "bad..name", ".", message="'bad..name' is not a valid branch name")
+def test_force_branch_never_replaces_a_branch_checked_out_in_a_linked_worktree(repo, tmp_path):
+    git(repo, "worktree", "add", "-q", str(tmp_path / "other"), "-b", "fix")
+    refused(repo, "--branch", "fix", "--force-branch", ".",
+            message=f"branch 'fix' is checked out in the work tree {tmp_path / 'other'}; it cannot be replaced")
+
+
+def test_force_branch_never_replaces_a_branch_being_rebased_in_another_worktree(repo, tmp_path):
+    git(repo, "checkout", "-q", "-b", "topic")
+    (repo / "notes.txt").write_bytes(b"topic\n")
+    git(repo, "commit", "-qam", "topic")
+    git(repo, "checkout", "-q", "main")
+    (repo / "notes.txt").write_bytes(b"main\n")
+    git(repo, "commit", "-qam", "main")
+    wt = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", str(wt), "topic")
+    assert subprocess.run(["git", "rebase", "main"], cwd=wt, capture_output=True).returncode
+    assert "branch refs/heads/topic" not in git(repo, "worktree", "list", "--porcelain")  # HEAD detached
+    refused(repo, "--branch", "topic", "--force-branch", ".",
+            message=f"branch 'topic' is checked out in the work tree {wt}; it cannot be replaced")
+
+
+@pytest.mark.parametrize("name", ["", "bad..name", "-x", "HEAD", "a b", "x.lock", "fix/", "@{-1}", "a~1"])
+def test_invalid_branch_name_is_refused(repo, name):
+    refused(repo, f"--branch={name}", ".",
+            message=("--branch: an empty name is no branch name" if not name else
+                     f"--branch: {name!r} is not a valid git branch name (see git check-ref-format)"))
 
 
 def test_outside_a_git_work_tree_is_refused(tmp_path):
@@ -252,3 +277,56 @@ def test_an_existing_packed_branch_is_refused(repo):
     git(repo, "pack-refs", "--all")
     refused(repo, "--branch", "fix", ".",
             message="branch 'fix' exists; choose another name or pass --force-branch")
+
+
+# ---------------------------------------------------------------------------------------------
+# Branch mode builds the commit from HEAD: what the fixes were computed from must be HEAD's.
+
+def test_a_dirty_go_mod_is_refused_since_the_branch_builds_from_head(repo):
+    (repo / "go.mod").write_bytes(b"module example.com/p\n\ngo 1.21\n")
+    git(repo, "add", "go.mod")
+    git(repo, "commit", "-qm", "module")
+    (repo / "go.mod").write_bytes(b"module example.com/p\n\ngo 1.22\n")
+    refused(repo, "--branch", "fix", ".", message="go.mod: has uncommitted changes, and the fixes depend "
+            "on it; the branch starts from HEAD, so commit, stash or remove it first")
+
+
+def test_an_untracked_source_in_a_fixed_package_is_refused(repo):
+    (repo / "sub" / "extra.go").write_bytes(b'package p\n\nimport _ "unsafe"\n')
+    refused(repo, "--branch", "fix", ".", message="sub/extra.go: is untracked, and the fixes depend on it; "
+            "the branch starts from HEAD, so commit, stash or remove it first")
+
+
+def test_autocrlf_checkout_of_a_clean_tree_is_clean(repo):
+    git(repo, "config", "core.autocrlf", "true")
+    for name in ("a.go", "b.go", "c.go", "sub/d.go"):
+        (repo / name).unlink()
+    git(repo, "checkout", "--", ".")
+    assert (repo / "a.go").read_bytes() == MISSING.replace(b"\n", b"\r\n")
+    assert git(repo, "status", "--porcelain") == ""
+    p = gofix(repo, *SELECT, "--apply", "--branch", "fix", ".")
+    assert p.returncode == 0, p.stderr
+    # Stored the way git add stores it: LF in the repository, as HEAD has it.
+    assert git(repo, "cat-file", "blob", "fix:a.go").encode() == MISSING_FIXED
+    assert (repo / "a.go").read_bytes() == MISSING.replace(b"\n", b"\r\n")
+
+
+def test_files_of_a_submodule_are_named_as_such(tmp_path):
+    lib = make_repo(tmp_path / "lib", {"a.go": MISSING})
+    sup = make_repo(tmp_path / "sup", {"main.go": b"package main\n"})
+    git(sup, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib), "lib")
+    git(sup, "commit", "-qm", "submodule")
+    refused(sup, "--branch", "fix", ".",
+            message="lib/a.go: inside submodule lib; run gofix-linkname from within it "
+                    "to fix it on a branch there")
+
+
+def test_a_package_directory_with_glob_characters_is_matched_literally(tmp_path):
+    repo = make_repo(tmp_path / "r", {"odd [x]*/a.go": MISSING, "odd x/b.go": b"package p\n"})
+    (repo / "odd x" / "b.go").write_bytes(b"package p\n\n// dirty, in another package\n")
+    p = gofix(repo, *SELECT, "--apply", "--branch", "fix", "odd [x]*")
+    assert p.returncode == 0, p.stderr
+    assert git(repo, "cat-file", "blob", "fix:odd [x]*/a.go").encode() == MISSING_FIXED
+    (repo / "odd [x]*" / "c.go").write_bytes(b"package p\n")
+    refused(repo, "--branch", "fix2", "odd [x]*", message="odd [x]*/c.go: is untracked, and the fixes depend "
+            "on it; the branch starts from HEAD, so commit, stash or remove it first")

@@ -97,3 +97,76 @@ def test_a_loop_in_a_sibling_file_is_seen(tmp_path):
         assert p.returncode == 0, p.stdout
         p = run_go(release, ["vet", "./..."], module)
         assert p.returncode == 0, p.stdout
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_calls_in_branches_the_compiler_removes_do_not_link(tmp_path, release):
+    # walltime only under runtime.GOOS == "darwin" (undefined on linux and windows), gcount
+    # only under a constant false (refused from Go 1.23): no reference reaches the linker.
+    module = _copy_case("target-unavailable/dead-branches", tmp_path / "m")
+    for goos, goarch in (("linux", "amd64"), ("linux", "arm64"), ("windows", "amd64")):
+        p = run_go(release, ["build", "-o", str(tmp_path / "dead"), "."], module,
+                   GOOS=goos, GOARCH=goarch, CGO_ENABLED="0")
+        assert p.returncode == 0, p.stdout
+    _apply_changes_nothing(module, "--unsafe-fixes")
+    # A condition the compiler cannot fold keeps the reference: now the linker refuses it
+    # from Go 1.23, and the tool says so.
+    main = module / "main.go"
+    main.write_text(main.read_text().replace("if debug {", "if len(os.Args) > 5 {"))
+    p = run_go(release, ["build", "-o", str(tmp_path / "dead"), "."], module)
+    refused = release != "1.21"
+    assert (p.returncode != 0 and "invalid reference to runtime.gcount" in p.stdout) == refused, p.stdout
+    found = gofix(module, "--select", "LN101", "--format", "json", ".")
+    assert ('"runtime.gcount' in found.stdout or "gcount pulls runtime.gcount" in found.stdout), found.stdout
+
+
+@pytest.mark.go
+def test_an_exported_pull_gets_a_body_and_its_callers_stay(tmp_path):
+    module = _copy_case("replace-fastrand/exported-pull", tmp_path / "m")
+    test_before = (module / "fast_test.go").read_bytes()
+    applied = gofix(module, "--apply", "--unsafe-fixes", ".")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    fast = (module / "fast.go").read_text()
+    assert "func Fastrand() uint32 {" in fast and "go:linkname" not in fast
+    assert "return Fastrand() % n" in fast
+    assert (module / "fast_test.go").read_bytes() == test_before
+    for release in RELEASES:
+        p = run_go(release, ["test", "-count=1", "."], module)  # links the test binary
+        assert p.returncode == 0, p.stdout
+        p = run_go(release, ["vet", "."], module)
+        assert p.returncode == 0, p.stdout
+    again = gofix(module, "--unsafe-fixes", ".")
+    assert again.returncode == 0, again.stdout
+
+
+@pytest.mark.go
+def test_one_failing_pull_next_to_a_good_one_is_not_a_split(tmp_path):
+    # nanotime links everywhere, fastrandu is undefined from Go 1.22: only one pull needs a
+    # constraint, so target-unavailable moves it alone and split-linkname-file stays quiet.
+    module = _copy_case("target-unavailable/one-pull-of-two-fails", tmp_path / "m")
+    found = gofix(module, "--format", "json", "./...")
+    assert '"LN201"' not in found.stdout and '"LN101"' in found.stdout, found.stdout
+    applied = gofix(module, "--apply", "./...")
+    assert applied.returncode == 1, applied.stdout + applied.stderr  # LN202's unsafe fix waits
+    assert "go:linkname nanotime runtime.nanotime" in (module / "clock.go").read_text()
+    for release in RELEASES:
+        p = run_go(release, ["build", "-o", str(tmp_path / "stamp"), "./cmd/stamp"], module)
+        assert p.returncode == 0, p.stdout
+
+
+@pytest.mark.go
+def test_abi_precision_cases_link_and_the_safe_fix_keeps_them_linking(tmp_path):
+    # A wider int parameter is a warning, a narrower one or a wider result an error, a result
+    # every call discards a warning with its safe fix, a runtime-internal parameter still
+    # counts: the module links on Go 1.21 before and after the fix.
+    module = _copy_case("signature-mismatch/abi-precision", tmp_path / "m")
+    found = gofix(module, "--select", "LN103", "--go-versions", "1.21-1.22", "--format", "json", "./...")
+    import json
+    by_line = {f["line"]: f["severity"] for f in json.loads(found.stdout)["findings"]}
+    assert by_line == {6: "warning", 9: "error", 12: "error", 15: "error", 18: "warning"}, found.stdout
+    for step in ("before", "after"):
+        p = run_go("1.21", ["build", "-o", str(tmp_path / "abi"), "./cmd/abi"], module)
+        assert p.returncode == 0, (step, p.stdout)
+        gofix(module, "--select", "LN103", "--go-versions", "1.21-1.22", "--apply", "./...")
+    assert "func procUnpin()\n" in (module / "a.go").read_text()

@@ -213,8 +213,6 @@ def test_unresolvable_module_is_cannot_verify_not_a_failure(tmp_path, capsys, mo
     assert b'import _ "unsafe"' in (module / "lib" / "lib.go").read_bytes()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 bug: LN003 leaves the doc comment glued to the directive, "
-                   "which gofmt rewrites; --verify withdraws examples/clock until the fix kit lands")
 def test_examples_module_verifies_clean_on_the_ci_releases(tmp_path, capsys, monkeypatch):
     module = tmp_path / "examples"
     shutil.copytree(EXAMPLES, module)

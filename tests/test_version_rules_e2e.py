@@ -163,7 +163,7 @@ def test_blocked_pull_is_bounded_with_a_companion(tmp_path):
     assert "runtime.NumGoroutine()" in f["message"] and f["fix"]["safety"] == "safe"
 
     _apply(module)
-    assert (module / "goroutines_fallback.go").is_file()
+    assert (module / "goroutines_go123.go").is_file()
     for release in (OLDEST, CHECKED, NEWEST):
         _runs(release, module, "goroutines true")
     _gofmt_clean(module)
@@ -188,7 +188,7 @@ def test_undefined_pull_moves_to_a_bounded_file(tmp_path):
     (f,) = [f for f in _json(module, "--select", "LN1") if f["rule"] == "LN101"]
     assert f["go_versions"] == {"1.21": "undefined"}
     _apply(module, "--select", "LN1")
-    assert (module / "main_linkname.go").is_file() and (module / "main_fallback.go").is_file()
+    assert (module / "main_linkname.go").is_file() and (module / "main_before_go122.go").is_file()
     for release in (OLDEST, NEWEST):
         _runs(release, module, "random true")
     _gofmt_clean(module)

@@ -173,12 +173,3 @@ def test_constraint_edits_add_replace_and_drop_plus_build():
     assert _edit("// Copyright.\n\n//go:build linux\n\npackage a\n", None) == "// Copyright.\n\npackage a\n"
 
 
-def test_sibling_path_keeps_platform_suffixes():
-    assert v.sibling_path(Path("d/clock.go"), "fallback").name == "clock_fallback.go"
-    assert v.sibling_path(Path("d/clock_linux.go"), "fallback").name == "clock_fallback_linux.go"
-    assert v.sibling_path(Path("d/clock_linux_arm64.go"), "fallback").name == "clock_fallback_linux_arm64.go"
-    assert v.sibling_path(Path("d/clock_test.go"), "fallback").name == "clock_fallback_test.go"
-    assert v.sibling_path(Path("d/clock.go"), "fallback", {"clock_fallback.go"}).name == "clock_fallback2.go"
-    for name in ("clock_linux.go", "clock_linux_arm64.go"):
-        new = v.sibling_path(Path(name), "fallback").name
-        assert bc.filename_constraint(new) == bc.filename_constraint(name)

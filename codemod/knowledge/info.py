@@ -31,15 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_platforms(text: str) -> list[tuple[str, str]]:
-    out = []
-    for item in filter(None, (p.strip() for p in text.split(","))):
-        goos, sep, goarch = item.partition("/")
-        if not sep or not goos or not goarch or "/" in goarch:
-            raise ValueError(f"bad platform {item!r}: want GOOS/GOARCH")
-        out.append((goos, goarch))
-    if not out:
-        raise ValueError("--platforms is empty")
-    return out
+    """The same GOOS/GOARCH pairs ``check --platforms`` accepts, split."""
+    from codemod.versions import parse_platforms as parse
+
+    return [tuple(p.split("/")) for p in parse(text)]
 
 
 def _replacement(target: str) -> dict | None:

@@ -8,3 +8,6 @@ import _ "unsafe"
 
 //go:linkname goroutineCount runtime.gcount
 func goroutineCount() int32
+
+// Goroutines reports how many goroutines exist.
+func Goroutines() int { return int(goroutineCount()) }

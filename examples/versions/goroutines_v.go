@@ -8,3 +8,6 @@ import _ "unsafe"
 
 //go:linkname gcount runtime.gcount
 func gcount() int32
+
+// GoroutineCount reports how many goroutines exist.
+func GoroutineCount() int { return int(gcount()) }

@@ -1,0 +1,11 @@
+"""Which file the run is working on: named in the one-line report of an unexpected error."""
+from __future__ import annotations
+
+from pathlib import Path
+
+current: Path | None = None
+
+
+def at(path: Path | None) -> None:
+    global current
+    current = path

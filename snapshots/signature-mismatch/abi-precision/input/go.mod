@@ -1,0 +1,3 @@
+module example.com/abi
+
+go 1.21

@@ -1,0 +1,5 @@
+package main
+
+import "example.com/clock"
+
+func main() { println(clock.Stamp() > 0) }

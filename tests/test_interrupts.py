@@ -1,0 +1,142 @@
+"""Ctrl-C, kill and crashes during --apply: every file wholly old or wholly new, all of them or
+none, and a clear line saying which; a SIGKILL's temporary files are removed by the next run."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from codemod import cli, writer
+
+MISSING = b"package p\n\n//go:linkname x%d runtime.x%d\nfunc x%d()\n"
+FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname x%d runtime.x%d\nfunc x%d()\n'
+FILES = 300
+
+
+def big_tree(root: Path) -> dict[Path, tuple[bytes, bytes]]:
+    files = {}
+    for i in range(FILES):
+        p = root / f"d{i % 10}" / f"f{i:03d}.go"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(MISSING % (i, i, i))
+        files[p] = (MISSING % (i, i, i), FIXED % (i, i, i))
+    return files
+
+
+def states(files) -> tuple[int, int]:
+    """(files still old, files new); anything else fails the test."""
+    old = new = 0
+    for p, (before, after) in files.items():
+        data = p.read_bytes()
+        assert data in (before, after), f"{p} is neither old nor new: {data!r}"
+        old += data == before
+        new += data == after
+    return old, new
+
+
+def temporaries(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if writer.is_temporary(p.name)]
+
+
+def start(root: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "codemod", "--select", "LN001", "--apply", "."],
+                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("attempt", [*range(6), *(pytest.param(n, marks=pytest.mark.slow) for n in range(6, 40))])
+def test_a_signal_at_a_random_point_of_a_large_apply_leaves_all_or_none(tmp_path, attempt):
+    rng = random.Random(attempt)
+    files = big_tree(tmp_path)
+    first = min(files)  # written first: the writer goes in path order
+    sig = (signal.SIGINT, signal.SIGTERM)[attempt % 2]
+    proc = start(tmp_path)
+    if attempt % 3 == 0:
+        time.sleep(rng.uniform(0, 1.5))  # anywhere, analysis included
+    else:
+        # Wait for the write phase to begin, then strike somewhere inside it.
+        deadline = time.monotonic() + 120
+        while first.read_bytes() == files[first][0] and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.0005)
+        time.sleep(rng.uniform(0, 0.05))
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    err = err.decode()
+    old, new = states(files)
+    assert (old, new) in ((FILES, 0), (0, FILES)), (old, new, err)
+    assert temporaries(tmp_path) == []
+    if proc.returncode == 128 + sig:
+        line = [x for x in err.splitlines() if "interrupted" in x]
+        assert len(line) == 1, err
+        if new:
+            assert "the write completed" in line[0]
+        else:
+            assert "nothing written" in line[0] or "put back, nothing changed" in line[0]
+    else:
+        # The run ended before the signal came (or Python's default handler ran before ours was
+        # installed): then it finished writing, or never started.
+        assert proc.returncode in (0, -sig, 128 + sig), (proc.returncode, err)
+        assert proc.returncode != 0 or new == FILES
+
+
+def test_a_signal_inside_the_write_puts_back_every_file_written(tmp_path, monkeypatch, capsys):
+    """In process, deterministically: SIGINT arrives while the 5th file is being replaced."""
+    files = big_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    real, calls = os.replace, {"n": 0}
+
+    def replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", replace)
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--select", "LN001", "--apply", "."])
+    assert e.value.code == 130
+    assert states(files) == (FILES, 0)
+    err = capsys.readouterr().err
+    assert "gofix-linkname: interrupted: d0/f050.go: SIGINT stopped the write before this file; " \
+           "the 5 file(s) already written were put back, nothing changed\n" in err
+    assert temporaries(tmp_path) == []
+
+
+def test_temporaries_of_a_killed_run_are_removed_by_the_next_run_which_says_so(tmp_path):
+    files = big_tree(tmp_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process id that is surely gone
+    stale = tmp_path / "d1" / f".f001.go.{dead.pid}.abcd1234.gofix"
+    stale.write_bytes(b"half a fi")
+    alive = tmp_path / "d1" / f".f011.go.{os.getpid()}.abcd1234.gofix"  # a live writer's: left
+    alive.write_bytes(b"in progress")
+    unrelated = tmp_path / "d1" / ".f001.go.swp"
+    unrelated.write_bytes(b"vim")
+    p = subprocess.run([sys.executable, "-m", "codemod", "--select", "LN001", "."], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert p.returncode == 1
+    assert f"gofix-linkname: note: removed d1/{stale.name}, a temporary file left by an interrupted " \
+           "gofix-linkname run\n" in p.stderr
+    assert not stale.exists() and alive.exists() and unrelated.exists()
+    assert states(files) == (FILES, 0)
+
+
+def test_sigkill_mid_write_leaves_each_file_whole_and_the_next_apply_finishes(tmp_path):
+    files = big_tree(tmp_path)
+    first = min(files)
+    proc = start(tmp_path)
+    while first.read_bytes() == files[first][0] and proc.poll() is None:
+        time.sleep(0.0005)
+    proc.kill()
+    proc.wait()
+    states(files)  # each file wholly old or wholly new (all-or-none cannot survive SIGKILL)
+    p = subprocess.run([sys.executable, "-m", "codemod", "--select", "LN001", "--apply", "."],
+                       cwd=tmp_path, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert states(files) == (0, FILES)
+    assert temporaries(tmp_path) == []
