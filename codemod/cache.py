@@ -26,9 +26,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 import time
-from os import replace as _rename  # bound once: the cache's writes are its own business
+# Bound once: the cache's writes are its own business, apart from the writer's (whose steps
+# the fault-injection tests replace one at a time).
+from os import fdopen as _fdopen, replace as _rename, unlink as _unlink
+from tempfile import mkstemp as _mkstemp
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -282,14 +284,14 @@ class ResultCache:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    fd, tmp = _mkstemp(dir=path.parent, prefix=".tmp-")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with _fdopen(fd, "wb") as fh:
             fh.write(data)
         _rename(tmp, path)
     except BaseException:
         try:
-            os.unlink(tmp)
+            _unlink(tmp)
         except OSError:
             pass
         raise
