@@ -17,6 +17,7 @@ from . import discovery, linkset, suppress, trace, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
+from .importgraph import ModuleImports
 from .linkset import ModuleSymbols
 from .model import BOM, GoFile, Module, PackageFacts, parse_file, parse_go_mod
 from .rule import BuildFileContext, Context, Options, Rule
@@ -88,6 +89,7 @@ class Workspace:
         # reads them from here until its own fixes change a file.
         self._disk_symbols: dict[Path, ModuleSymbols] = {} if disk_symbols is None else disk_symbols
         self.used_module_symbols = False
+        self._imports: dict[Path, ModuleImports] = {}
 
     def read(self, path: Path) -> bytes | None:
         if path not in self.current:
@@ -103,6 +105,7 @@ class Workspace:
         self.current[path] = data
         self._models.pop(path, None)
         self._symbols.clear()  # a fix may add or remove a definition
+        self._imports.clear()  # or an import
 
     def module_symbols(self, root: Path, module: Module | None) -> ModuleSymbols:
         """What the module at ``root`` defines for the linker, as the files are now."""
@@ -122,6 +125,15 @@ class Workspace:
 
             self._symbols[root] = linkset.scan(root, module, read)
         return self._symbols[root]
+
+    def module_imports(self, root: Path, module: Module | None) -> ModuleImports:
+        """Which files of the module at ``root`` import a package, as the files are now."""
+        root = root.resolve()
+        self.used_module_symbols = True  # a whole-module fact: the cache stamps the module
+        if root not in self._imports:
+            known = {p.resolve(): p for p in self.current}
+            self._imports[root] = ModuleImports(root, module, lambda path: self.read(known.get(path, path)))
+        return self._imports[root]
 
     def changed(self) -> dict[Path, tuple[bytes | None, bytes | None]]:
         return {p: (self.original[p], d) for p, d in self.current.items() if d != self.original[p]}
@@ -439,12 +451,17 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
 
         def provider(root=root, module=module):
             return ws.module_symbols(root, module)
+
+        def imports_provider(root=root, module=module):
+            return ws.module_imports(root, module)
         # A file no release in range compiles on any platform (``//go:build gccgo``, ``ignore``,
         # ``!go1.19`` in a module starting at 1.21, a tag nobody sets) never reaches a compiler
         # or linker: nothing is claimed about it or changed in it, and it is no package member.
         # Once the package pulls something, any of its files may call the pull by its local
         # name (``mono()``), words or not: read them all, for the rules that follow calls.
-        widened = any(d.target for m in parsed.values() for d in m.directives) or not parsed
+        widened = any(d.target for m in parsed.values() for d in m.directives) or not parsed \
+            or any(r.reads_package and any(t.encode() in m.source for t in r.triggers)
+                   for r in rules for m in parsed.values())
         if widened:
             for name in facts.go_files:
                 p = directory / name
@@ -463,11 +480,12 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
             trace.at(path)
             data = model.source
             for rule in rules:
-                if not any(t.encode() in data for t in rule.triggers) and not (widened and rule.follows_calls):
+                if not any(t.encode() in data for t in rule.triggers) \
+                        and not (widened and (rule.follows_calls or rule.reads_package)):
                     continue
                 if rule_allowed is not None and not rule_allowed(rule, path):
                     continue
-                ctx = Context(rule, model, facts, module, options, parsed, provider)
+                ctx = Context(rule, model, facts, module, options, parsed, provider, imports_provider)
                 for finding in rule.check(ctx):
                     if finding.fix and model.generated and not include_generated:
                         finding = _without_fix(finding, "generated file: fixes are not applied "

@@ -195,23 +195,27 @@ def import_block(imports) -> str:
 
 
 def license_header(f: GoFile) -> str:
-    """Comment blocks before the package clause, minus build constraints and the package doc."""
-    out = []
+    """Comment blocks before the package clause, minus build constraints and the package doc
+    (the block of comment lines directly above the package clause, however many lines)."""
     pkg = f.package_clause
     constraint_lines = {s.start for s in (f.constraint.go_build, *f.constraint.plus_build) if s}
+    blocks: list[list] = []  # runs of comment nodes with no blank line between them
     for c in f.root.children:
         if c.type == "package_clause":
             break
         if c.type != "comment":
             continue
-        text = f.text(c)
-        if c.start_byte in constraint_lines:
-            continue
-        if pkg is not None and c.end_point[0] + 1 >= pkg.line - 1 and \
-                not f.source[c.end_byte:pkg.start].strip(b" \t\r\n").startswith(b"//") and \
-                f.source[c.end_byte:pkg.start].count(b"\n") <= 1:
-            continue  # the package doc comment stays with the original file only
-        out.append(text.rstrip("\r"))
+        if blocks and c.start_point[0] <= blocks[-1][-1].end_point[0] + 1 \
+                and not f.source[blocks[-1][-1].end_byte:c.start_byte].strip(b" \t\r\n"):
+            blocks[-1].append(c)
+        else:
+            blocks.append([c])
+    if blocks and pkg is not None:
+        last = blocks[-1][-1]
+        if last.end_point[0] + 1 >= pkg.line - 1 and not f.source[last.end_byte:pkg.start].strip(b" \t\r\n") \
+                and f.source[last.end_byte:pkg.start].count(b"\n") <= 1:
+            blocks.pop()  # the package doc comment stays with the original file only
+    out = [f.text(c).rstrip("\r") for b in blocks for c in b if c.start_byte not in constraint_lines]
     return "\n".join(out) + "\n\n" if out else ""
 
 

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 from .edits import AddImport, Fix, Safety
 from .findings import Finding, Severity
 from .knowledge import DEFAULT_PLATFORMS
+from .importgraph import ModuleImports
 from .linkset import ModuleSymbols
 from .model import GoFile, Module, PackageFacts, Span
 
@@ -50,6 +51,10 @@ class Rule:
     # A rule that follows calls of a pull by its local name runs on every file of a package
     # that pulls something, trigger words or not (a loop in a sibling file calling ``mono()``).
     follows_calls: bool = False
+    # A rule that compares a file with the rest of its package (which names each file
+    # declares and uses) runs, once a file triggers it, with every file of the package parsed
+    # and on every one of them.
+    reads_package: bool = False
     # "go" rules see parsed Go files; "build-file" rules see other files (Makefiles, CI).
     scope: str = "go"
     # File names (globs, relative to a module or scan root) a build-file rule reads.
@@ -88,6 +93,8 @@ class Context:
     siblings: dict[Path, GoFile] = field(default_factory=dict)
     # Computes, on first use, the symbols the module's own code defines (codemod.linkset).
     symbols_provider: Callable[[], ModuleSymbols] | None = None
+    # Computes, on first use, which files of the module import a package (codemod.importgraph).
+    imports_provider: Callable[[], ModuleImports] | None = None
 
     def finding(self, where, message: str, *, fix: Fix | None = None,
                 severity: Severity | None = None, failing_releases: dict[str, str] | None = None,
@@ -169,6 +176,17 @@ class Context:
             elif defs and knowledge.lookup(symbol, t.release, t.goos, t.goarch).symbol is None:
                 out.append(t)
         return out
+
+    def built_for(self, targets) -> set | None:
+        """Of ``targets``, those where the module builds this file's package: for a package
+        under ``internal/``, where a file importing it is built (tests included); None for any
+        other package (importable from outside, so built wherever someone wants it) and a
+        ``main`` package."""
+        path = self.import_path
+        if path is None or self.imports_provider is None or self.file.package == "main":
+            return None
+        return self.imports_provider().built_on(path, self.file.path.parent, targets, self.options.tags,
+                                                for_test=True)
 
     @functools.cached_property
     def import_path(self) -> str | None:

@@ -145,3 +145,16 @@ def test_resolved_edits_give_the_engine_result_as_one_replacement():
     (e,) = fixkit.resolved_edits(Fix("x", Safety.SAFE, tuple(edits)), lambda p: src)
     out = apply_text_edits(src, [e], False)
     assert out == b'package p\r\n\r\nimport "math/rand"\r\n\r\nfunc f() { _ = rand.Int() }\r\n'
+
+
+def test_license_header_leaves_a_multi_line_package_doc_behind():
+    from pathlib import Path
+
+    from codemod.fixkit import license_header
+    from codemod.model import parse_file
+
+    src = (b"// Copyright 2024 The Authors.\n// SPDX-License-Identifier: MIT\n\n//go:build !go1.23\n\n"
+           b"// Package p does things,\n// over several lines.\npackage p\n")
+    assert license_header(parse_file(Path("p.go"), src)) == \
+        "// Copyright 2024 The Authors.\n// SPDX-License-Identifier: MIT\n\n"
+    assert license_header(parse_file(Path("p.go"), b"//go:build x\n\n// Doc.\n// More.\npackage p\n")) == ""

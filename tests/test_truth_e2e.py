@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import go_build, gofix, write_module
+from tests.e2e import go_build, gofix, sound, write_module
 from tests.gotoolchains import run_go
 
 RELEASES = ("1.21", "1.23", "1.27")  # the releases CI installs
@@ -170,3 +170,46 @@ def test_abi_precision_cases_link_and_the_safe_fix_keeps_them_linking(tmp_path):
         assert p.returncode == 0, (step, p.stdout)
         gofix(module, "--select", "LN103", "--go-versions", "1.21-1.22", "--apply", "./...")
     assert "func procUnpin()\n" in (module / "a.go").read_text()
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_gated_file_without_counterpart_breaks_where_reported(tmp_path, release):
+    # A pull bounded to !go1.23 that the unconstrained file calls: the real toolchains fail to
+    # compile it exactly on the releases LN108 names ("undefined: nanotime"), and after the
+    # companion fix it builds, links and vets on every release.
+    module = _copy_case("gated-file-without-counterpart/release-gated", tmp_path / "m")
+    import json
+    report = json.loads(gofix(module, "--format", "json", "--select", "LN108", "./...").stdout)
+    (finding,) = report["findings"]
+    claimed = set(finding["go_versions"])
+    assert claimed == {"1.23", "1.24", "1.25", "1.26", "1.27"}
+    p = go_build(release, module)
+    if release in claimed:
+        assert p.returncode != 0 and "undefined: nanotime" in p.stdout, p.stdout
+    else:
+        assert p.returncode == 0, p.stdout
+    applied = gofix(module, "--apply", "--unsafe-fixes", "./...")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert (module / "clock_old_go123.go").is_file()
+    assert sound(release, module) == []
+    assert gofix(module, "./...").returncode == 0
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_platform_gated_file_without_counterpart_breaks_where_reported(tmp_path, release):
+    # hash_amd64.go alone declares memhash: linux/amd64 links, linux/arm64 and darwin/arm64
+    # do not compile; the companion (//go:build !amd64, hash/maphash) makes every one link.
+    module = _copy_case("gated-file-without-counterpart/platform-gated", tmp_path / "m")
+    out = gofix(module, "--select", "LN108", "./...").stdout
+    assert "leaves out of Go 1.21-1.27 on linux/arm64, darwin/arm64" in out, out
+    assert go_build(release, module, goos="linux", goarch="amd64").returncode == 0
+    for goos in ("linux", "darwin"):
+        p = go_build(release, module, goos=goos, goarch="arm64")
+        assert p.returncode != 0 and "undefined: memhash" in p.stdout, p.stdout
+    applied = gofix(module, "--apply", "--unsafe-fixes", "./...")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert sound(release, module, "linux/arm64", "darwin/arm64", "windows/amd64") == []
+    assert gofix(module, "./...").returncode == 0
+

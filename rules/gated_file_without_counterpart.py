@@ -1,0 +1,244 @@
+"""gated-file-without-counterpart (LN108): a file left out of some builds declares names the rest of the package uses there.
+
+## What it does
+Flags a file whose build constraint (its ``//go:build`` line or its ``_GOOS``/``_GOARCH``
+name) leaves it out of some releases or platforms of the analysed range (the module's ``go``
+line to the newest release, or ``--go-versions``; ``--platforms``), when files that *are*
+compiled there use a function, variable, constant or type that this file declares, and no
+file compiled there declares it too.  The finding names the releases and platforms where the
+package does not compile, the names that are missing and the files that use them.
+
+A package under ``internal/`` is built only where a file of its module importing it is
+(its own external tests aside): an amd64-only internal package imported from
+``dispatch_amd64.go`` alone is not reported for arm64.  A use only in a ``_test.go`` file breaks the package's tests, not its build: reported as a
+warning.  A name another file declares under a complementary constraint (``//go:build
+go1.25`` next to ``//go:build !go1.25``) is provided; so is a builtin's name (``min``), which
+means the builtin where the file is left out.  A file constrained by its name alone
+(``hash_amd64.go``) is judged when its package is read whole: when a file of the package has
+a build constraint line or a ``//go:linkname``.
+
+## Why is this bad?
+Build constraints choose files, and the files of a package share one scope.  A file bounded
+to ``go1.20 && !go1.25`` (a pull of runtime internals that a later release changed) whose
+functions are called from unconstrained files leaves those calls without a declaration on
+Go 1.25 and later: ``undefined: hashFn``, and the package does not compile at all.  It builds
+on the releases its author tried, so nothing warns until a user upgrades Go or builds for
+another platform.
+
+## Go releases affected
+Those (and the platforms) the file's constraint excludes where the names are used; the
+finding's ``go_versions`` lists them.
+
+## Example
+```go
+// hash_go120.go
+//go:build go1.20 && !go1.25
+
+//go:linkname hashFn runtime.memhash
+func hashFn(p unsafe.Pointer, h, s uintptr) uintptr
+
+// table.go (no constraint)
+func (t *Table) slot(k string) uintptr { return hashFn(...) }
+```
+
+## Use instead
+A companion file for the releases and platforms the gated file leaves out:
+``//go:build !(go1.20 && !go1.25)`` with ``func hashFn`` implemented over ``hash/maphash``.
+
+## Fix safety
+Offered when every missing name is a pull the replacement table has a public API for, and no
+other file of the package declares any of them (the companion, constrained to where the gated
+file is not built, then declares each exactly once in every build).  No build that compiles
+today changes.  Safe when each replacement computes exactly what the pulled target computes
+(``runtime.NumGoroutine()`` for ``runtime.gcount``); unsafe otherwise, with the reason: the
+newly compiling builds get another random source, a clock counted from another origin, or
+other hash values than the builds that use the pull.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from codemod import buildconstraint as bc
+from codemod import fixkit, replacements, scope, versions
+from codemod.buildconstraint import Target
+from codemod.edits import CreateFile, Safety
+from codemod.findings import Severity
+from codemod.pulls import std_pull
+from codemod.rule import Context, FixAvailability, Rule
+
+
+def _is_test(f) -> bool:
+    return f.path.name.endswith("_test.go")
+
+
+def _gate(f):
+    """The file's whole constraint as one expression: its name's GOOS/GOARCH and its lines."""
+    goos, goarch = bc.filename_constraint(f.path.name)
+    expr = f.constraint.expr
+    for t in (goarch, goos):
+        if t:
+            expr = bc.and_(bc.tag(t), expr)
+    return expr
+
+
+def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
+    """Per excluded target, "build" or "test" when files compiled there use a name only this
+    file declares; and, per missing name, the files using it."""
+    f = ctx.file
+    tags = ctx.options.tags
+    inside = set(ctx.build_matrix)
+    universe = versions.targets(ctx.releases, ctx.options.platforms)
+    # An internal package is built only where a file of its module importing it is.
+    reached = ctx.built_for([t for t in universe if t not in inside])
+    package = [g for g in ctx.siblings.values() if g is not f and g.package == f.package]
+    # A name several gated files declare is missing where none is built: the first of them
+    # (by name) reports it, once.
+    names = {n for n in scope.top_level_names(f) if n not in scope.PREDECLARED
+             and not any(n in scope.top_level_names(g) and g.path.name < f.path.name for g in package)}
+    broken: dict[Target, str] = {}
+    users: dict[str, set[str]] = {}
+    for t in universe:
+        if t in inside or (reached is not None and t not in reached):
+            continue
+        built = [g for g in package if versions.builds_on(g.path.name, g.constraint.expr, t, tags)]
+        # What each build declares: the package's own files; its test build adds _test.go files.
+        declared_build = {n for g in built if not _is_test(g) for n in scope.top_level_names(g)}
+        declared_test = declared_build | {n for g in built if _is_test(g) for n in scope.top_level_names(g)}
+        outcome = None
+        for g in built:
+            if scope.has_dot_import(g):
+                continue  # its unqualified names may come from the imported package
+            if _is_test(f) and not _is_test(g):
+                continue  # a test file's names are not visible to the package's own files
+            declared = declared_test if _is_test(g) else declared_build
+            missing = [n for n in scope.package_references(g, names - declared)]
+            if not missing:
+                continue
+            for n in missing:
+                users.setdefault(n, set()).add(g.path.name)
+            outcome = "build" if not _is_test(g) else (outcome or "test")
+        if outcome is not None:
+            broken[t] = outcome
+    return broken, users
+
+
+def _where(broken: dict[Target, str], platforms: tuple[str, ...]) -> str:
+    """``Go 1.25-1.27``, or ``Go 1.21-1.27 on linux/arm64, darwin/arm64`` when only some
+    platforms of a release fail (grouped by the platforms that fail)."""
+    by_release: dict[str, list[str]] = {}
+    for t in broken:
+        by_release.setdefault(t.release, []).append(f"{t.goos}/{t.goarch}")
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for release, plats in by_release.items():
+        key = tuple(p for p in platforms if p in plats)
+        groups.setdefault(() if len(key) == len(platforms) else key, []).append(release)
+    parts = []
+    for plats, releases in groups.items():
+        where = versions.format_releases(releases)
+        parts.append(f"{where} on {', '.join(plats)}" if plats else where)
+    return "; ".join(parts)
+
+
+def _companion_fix(ctx: Context, missing: list[str]):
+    """A new file declaring each missing name over its public replacement, built exactly where
+    the gated file is not; (fix, None) or (None, why not)."""
+    f = ctx.file
+    package = [g for g in ctx.siblings.values() if g is not f and g.package == f.package]
+    elsewhere = sorted(n for n in missing if any(n in scope.top_level_names(g) for g in package))
+    if elsewhere:
+        return None, f"{', '.join(elsewhere)} also declared in another file, so a companion could clash"
+    pulls = {d.local: d for d in f.directives if d.declaration is not None and std_pull(ctx, d)}
+    language = versions.language_release(ctx.module)
+    codes, imports, helpers, whys = [], [], set(), []
+    safety = Safety.SAFE
+    for name in missing:
+        d = pulls.get(name)
+        if d is None:
+            return None, f"{name} is not a pull with a public replacement"
+        comp = replacements.companion(d.target, fixkit.header_text(f, d.declaration), language)
+        if comp is None:
+            return None, f"the replacement table has no companion for {d.target} as {name} declares it"
+        found = fixkit.companion_imports(f, comp)
+        if found is None:
+            return None, f"the companion of {name} needs a package the file does not import by name"
+        taken = {n for g in ctx.siblings.values() if g.package == f.package for n in scope.top_level_names(g)}
+        if set(comp.helpers) & (taken | helpers):
+            return None, f"the companion of {name} needs a package-level name the package uses"
+        helpers |= set(comp.helpers)
+        imports += found
+        codes.append(f"// {name} stands in for {d.target} where {f.path.name} is not built.\n{comp.code}")
+        if comp.safety == Safety.UNSAFE:
+            safety = Safety.UNSAFE
+            whys.append(comp.why_unsafe)
+    rest = versions.simplify(versions.not_(_gate(f)))
+    # The companion's own name must not carry the gated file's GOOS/GOARCH suffix.
+    goos, goarch = bc.filename_constraint(f.path.name)
+    stem, tail = f.path.name[:-3], ""
+    if stem.endswith("_test"):
+        stem, tail = stem[:-5], "_test"
+    for word in (goarch, goos):
+        if word and stem.endswith("_" + word):
+            stem = stem[: -len(word) - 1]
+    base = f.path.with_name(f"{stem}{tail}.go")
+    word = fixkit.release_word(rest) or "other"
+    path = fixkit.new_file_path(base, word, {*ctx.package.go_files, *ctx.package.entries})
+    if path is None:
+        return None, "no free file name for the companion"
+    text = fixkit.new_file_text(f, rest, imports, "\n".join(codes), header=fixkit.license_header(f),
+                                plus_build=versions.wants_plus_build(ctx.module))
+    fix = ctx.fix(f"Add {path.name}, declaring {', '.join(missing)} where {f.path.name} is not built",
+                  CreateFile(path, text), safety=safety,
+                  why_unsafe="; ".join(dict.fromkeys(w for w in whys if w)))
+    return fix, None
+
+
+def check(ctx: Context):
+    f = ctx.file
+    if not ctx.build_matrix or not ctx.whole_package_seen():
+        return  # a file nobody compiles declares nothing; an unseen file may declare anything
+    broken, users = _breakage(ctx)
+    if not broken:
+        return
+    missing = sorted(users)
+    build = {t: s for t, s in broken.items() if s == "build"}
+    shown = build or broken
+    where = _where(shown, ctx.options.platforms)
+    constraint = versions.format_constraint(f.constraint.expr).removeprefix("//go:build ") \
+        if f.constraint.expr is not None else None
+    gate = f"its build constraint ({constraint})" if constraint else "its file name"
+    one = len(missing) == 1
+    if one:
+        uses = f"{', '.join(sorted(users[missing[0]]))} {'uses' if len(users[missing[0]]) == 1 else 'use'} it there"
+    else:
+        uses = "files built there use them (" + "; ".join(
+            f"{n} in {', '.join(sorted(users[n]))}" for n in missing) + ")"
+    what = "the package does not compile" if build else "the package's tests do not compile"
+    message = (f"{', '.join(missing)} {'is' if one else 'are'} declared only in this file, which {gate} "
+               f"leaves out of {where}; {uses}, so {what} there (\"undefined: {missing[0]}\")")
+    failing = {r: "undefined" for r in versions.releases_of(list(shown))}
+    anchor = f.constraint.go_build or (f.constraint.plus_build[0] if f.constraint.plus_build else None) \
+        or f.package_clause
+    severity = Severity.ERROR if build else Severity.WARNING
+    fix, why_not = _companion_fix(ctx, missing)
+    if fix is None:
+        yield ctx.finding(anchor, message + f"; declare {'it' if len(missing) == 1 else 'them'} "
+                          "in a file built there", severity=severity, failing_releases=failing,
+                          fix_withheld=why_not)
+        return
+    yield ctx.finding(anchor, message, fix=fix, severity=severity, failing_releases=failing)
+
+
+RULE = Rule(
+    code="LN108",
+    name="gated-file-without-counterpart",
+    summary="a file left out of some releases or platforms declares names other files use there: the package does not compile",
+    severity=Severity.ERROR,
+    fix=FixAvailability.SOMETIMES,
+    fix_safeties=(Safety.SAFE, Safety.UNSAFE),
+    check=check,
+    doc=__doc__,
+    # Any constrained file can be the one; a file gated by its name alone is read once its
+    # package is (a package with a pull is read whole).
+    triggers=("go:build", "+build", "go:linkname"),
+    reads_package=True,
+)

@@ -1,0 +1,9 @@
+package stats
+
+import "testing"
+
+func TestGoroutines(t *testing.T) {
+	if Goroutines() < 1 {
+		t.Fatal("no goroutine")
+	}
+}
