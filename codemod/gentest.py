@@ -65,7 +65,7 @@ def pulls_of(f: GoFile, own_path: str | None) -> list[Pull]:
             continue
         if pkg == "main" or pkg == own_path or (own_path is None and pkg == f.package):
             continue
-        if decl.kind == "func" and decl.has_body:
+        if decl.defines:
             continue
         out.append(Pull(d.local, decl.kind, d.target, d.span.line))
     return out

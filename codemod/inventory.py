@@ -125,7 +125,7 @@ def _import_path(f: GoFile, module: Module | None) -> str:
 def _kind(f: GoFile, d, own: str) -> str:
     decl = d.declaration
     if decl is not None and decl.kind == "var":
-        return "variable"
+        return "push" if decl.defines else "variable"  # an initializer defines the symbol
     if d.target is None or (decl is not None and decl.has_body):
         return "push"
     pkg = d.target_package

@@ -8,7 +8,9 @@ choosing:
   routine.isNil`` defines ``routine.isNil``, whether or not a package ``routine`` exists, and
   ``//go:linkname getgp runtime.getgp`` defines ``runtime.getgp`` when std has none;
 * a two-argument directive on a variable: a variable declaration always allocates the
-  symbol, so it defines it when nothing else does;
+  symbol, so it defines it when nothing else does; with an initializer it has contents, and
+  the linker keeps it over a zero-valued definition of the same symbol (a push:
+  ``var iscgo bool = true`` named ``runtime.iscgo``);
 * assembly: ``TEXT ·name(SB)`` defines ``<import path>.name``, ``TEXT pkg·name(SB)`` (``∕``
   for ``/``) defines ``pkg.name``.
 
@@ -40,7 +42,7 @@ class Definition:
     symbol: str
     path: Path
     line: int
-    how: str  # "body" (a function push), "var", or "assembly"
+    how: str  # "body" (a function push), "data" (an initialized variable), "var", or "assembly"
     constraint: Expr | None
 
     @property
@@ -58,7 +60,7 @@ class ModuleSymbols:
         self.definitions.setdefault(d.symbol, []).append(d)
 
     def defining(self, symbol: str, target: Target, tags=frozenset(), *, for_test: bool = False,
-                 kinds: Iterable[str] = ("body", "var", "assembly")) -> list[Definition]:
+                 kinds: Iterable[str] = ("body", "data", "var", "assembly")) -> list[Definition]:
         """The definitions of ``symbol`` that a build for ``target`` compiles."""
         from .versions import builds_on
 
@@ -154,6 +156,8 @@ def scan(root: Path, module: Module | None, read: Callable[[Path], bytes | None]
                 continue
             if decl.kind == "func" and decl.has_body:
                 how = "body"
+            elif decl.kind == "var" and decl.defines:
+                how = "data"
             elif decl.kind == "var":
                 how = "var"
             else:

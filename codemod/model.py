@@ -96,6 +96,17 @@ class Declaration:
     def has_body(self) -> bool:
         return self.body is not None
 
+    @property
+    def defines(self) -> bool:
+        """Whether the declaration gives its symbol contents: a function with a body, or a
+        variable with an initializer (``var hook = &trampoline``, ``var iscgo bool = true``).
+        Under a two-argument ``//go:linkname`` either is a push, never a pull: the linker
+        keeps the definition with contents over the target package's zero-valued one
+        (``runtime/cgo`` sets ``runtime.iscgo`` this way)."""
+        if self.kind == "var":
+            return self.node.child_by_field_name("value") is not None
+        return self.body is not None
+
 
 @dataclass(frozen=True)
 class Directive:

@@ -76,8 +76,8 @@ def std_pull(ctx: Context, d: Directive) -> bool:
     pkg = d.target_package
     if d.target is None or d.declaration is None or not pkg or pkg == "main" or not is_std_path(pkg):
         return False
-    if d.declaration.has_body:
-        return False  # a body defines the symbol: pull-with-body (LN002) speaks about that
+    if d.declaration.defines:
+        return False  # a body or an initializer defines the symbol: a push, not a pull
     if not is_pull(ctx, pkg) or not knowledge.known_package(pkg):
         return False
     if d.target in symbols_anywhere(pkg):

@@ -105,8 +105,8 @@ def check(ctx: Context):
         pkg = d.target_package
         if d.target is None or d.declaration is None or not pkg or pkg in ("main", "C"):
             continue
-        if not is_pull(ctx, pkg) or d.declaration.has_body:
-            continue  # a body defines the symbol, so nothing is left undefined
+        if not is_pull(ctx, pkg) or d.declaration.defines:
+            continue  # a body or an initializer defines the symbol, so nothing is left undefined
         if is_std_path(pkg):
             if knowledge.known_package(pkg):
                 if d.target in symbols_anywhere(pkg):

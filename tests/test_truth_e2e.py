@@ -213,3 +213,59 @@ def test_platform_gated_file_without_counterpart_breaks_where_reported(tmp_path,
     assert sound(release, module, "linux/arm64", "darwin/arm64", "windows/amd64") == []
     assert gofix(module, "./...").returncode == 0
 
+
+_PUSH_VARS = """
+    //go:build linux
+
+    package vp
+
+    import "unsafe"
+
+    var trampoline byte
+
+    // An initializer gives the symbol contents: the linker keeps this definition over the
+    // zero-valued one of syscall (and of runtime), as runtime/cgo does for runtime.iscgo.
+    //go:linkname setegidHook syscall.cgo_libc_setegid
+    var setegidHook = unsafe.Pointer(&trampoline)
+
+    //go:linkname isCgo runtime.iscgo
+    var isCgo bool = false
+
+    // Hook reports the values.
+    func Hook() bool { return setegidHook != nil && !isCgo }
+"""
+_MAIN_VP = """
+    package main
+
+    import (
+    	"fmt"
+
+    	"example.com/vp"
+    )
+
+    func main() { fmt.Println(vp.Hook()) }
+"""
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_initialized_variables_are_pushes_not_pulls(tmp_path, release):
+    # purego's fakecgo sets syscall.cgo_libc_set* and runtime.iscgo this way: it links and
+    # runs on every release, so LN106 (and every pull rule) must stay silent.
+    module = write_module(tmp_path / "m", {"push.go": _PUSH_VARS, "cmd/vp/main.go": _MAIN_VP}, module="example.com/vp")
+    p = run_go(release, ["run", "./cmd/vp"], module, CGO_ENABLED="0")
+    assert p.returncode == 0 and p.stdout.strip() == "true", p.stdout
+    _apply_changes_nothing(module, "--unsafe-fixes")
+    # Without the initializer the same declaration is a pull, which the Go 1.23+ linker
+    # refuses; LN106 says so for exactly those releases.
+    pull = _PUSH_VARS.replace("var setegidHook = unsafe.Pointer(&trampoline)", "var setegidHook unsafe.Pointer") \
+        .replace("var trampoline byte", "var _ = unsafe.Pointer(nil)")
+    module = write_module(tmp_path / "pull", {"push.go": pull, "cmd/vp/main.go": _MAIN_VP}, module="example.com/vp")
+    p = run_go(release, ["build", "-o", "/dev/null", "./cmd/vp"], module, CGO_ENABLED="0")
+    import json
+    found = json.loads(gofix(module, "--format", "json", "./...").stdout)["findings"]
+    (f,) = [f for f in found if f["rule"] == "LN106"]
+    if release in f.get("go_versions", {}):
+        assert p.returncode != 0 and "invalid reference to syscall.cgo_libc_setegid" in p.stdout, p.stdout
+    else:
+        assert p.returncode == 0, p.stdout
