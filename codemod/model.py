@@ -446,8 +446,12 @@ def _constraint(source: bytes, root: Node) -> BuildConstraint:
     return BuildConstraint(expr, go_build, tuple(plus), error)
 
 
-def _syntax_errors(root: Node) -> list[Span]:
+def _syntax_errors(root: Node, source: bytes = b"") -> list[Span]:
     if not root.has_error:
+        return []
+    # Go ends the last declaration at the end of the file without a newline; tree-sitter-go
+    # wants one there and flags the tree, with nothing to show for it.
+    if source and not source.endswith(b"\n") and not parse(source + b"\n").root_node.has_error:
         return []
     out = []
     stack = [root]
@@ -496,7 +500,7 @@ def parse_file(path: Path, data: bytes) -> GoFile:
         directives=directives,
         constraint=_constraint(source, root),
         generated=bool(_GENERATED.search(source, 0, header_end)),
-        syntax_errors=_syntax_errors(root),
+        syntax_errors=_syntax_errors(root, source),
         suppressions=_suppressions(source, root, directives),
         malformed_directives=malformed,
     )

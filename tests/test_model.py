@@ -54,3 +54,12 @@ def test_bom_and_crlf_are_recorded_and_offsets_exclude_the_bom():
     assert m.bom and m.crlf
     assert m.source.startswith(b"package p")
     assert m.package == "p"
+
+
+def test_a_file_ending_without_a_newline_is_no_syntax_error():
+    # gofmt keeps a final newline, but Go accepts a file without one (bytedance/sonic has a
+    # test file ending in ")"); tree-sitter-go flags the tree there with nothing to show.
+    assert parse_file(Path("a.go"), b"package p\n\nvar (\n\tx = 1\n)").syntax_errors == []
+    assert parse_file(Path("a.go"), b"package p\n\nfunc f() {}").syntax_errors == []
+    # A real error at the end of the file is still one.
+    assert parse_file(Path("a.go"), b"package p\n\nfunc f() {").syntax_errors != []
