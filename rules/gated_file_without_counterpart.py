@@ -87,19 +87,17 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
     f = ctx.file
     tags = ctx.options.tags
     inside = set(ctx.build_matrix)
-    universe = versions.targets(ctx.releases, ctx.options.platforms)
-    # An internal package is built only where a file of its module importing it is.
-    reached = ctx.built_for([t for t in universe if t not in inside])
+    excluded = [t for t in versions.targets(ctx.releases, ctx.options.platforms) if t not in inside]
+    if not excluded:
+        return {}, {}
     package = [g for g in ctx.siblings.values() if g is not f and g.package == f.package]
     # A name several gated files declare is missing where none is built: the first of them
     # (by name) reports it, once.
     names = {n for n in scope.top_level_names(f) if n not in scope.PREDECLARED
              and not any(n in scope.top_level_names(g) and g.path.name < f.path.name for g in package)}
     broken: dict[Target, str] = {}
-    users: dict[str, set[str]] = {}
-    for t in universe:
-        if t in inside or (reached is not None and t not in reached):
-            continue
+    users_at: dict[Target, list[tuple[str, str]]] = {}  # (name, file using it) per target
+    for t in excluded:
         built = [g for g in package if versions.builds_on(g.path.name, g.constraint.expr, t, tags)]
         # What each build declares: the package's own files; its test build adds _test.go files.
         declared_build = {n for g in built if not _is_test(g) for n in scope.top_level_names(g)}
@@ -114,11 +112,20 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
             missing = [n for n in scope.package_references(g, names - declared)]
             if not missing:
                 continue
-            for n in missing:
-                users.setdefault(n, set()).add(g.path.name)
+            users_at.setdefault(t, []).extend((n, g.path.name) for n in missing)
             outcome = "build" if not _is_test(g) else (outcome or "test")
         if outcome is not None:
             broken[t] = outcome
+    if broken:
+        # An internal package is built only where a file of its module importing it is (a
+        # whole-module question, so asked only once something is broken).
+        reached = ctx.built_for(list(broken))
+        if reached is not None:
+            broken = {t: s for t, s in broken.items() if t in reached}
+    users: dict[str, set[str]] = {}
+    for t in broken:
+        for n, user in users_at[t]:
+            users.setdefault(n, set()).add(user)
     return broken, users
 
 

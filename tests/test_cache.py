@@ -210,3 +210,20 @@ def test_a_push_elsewhere_in_the_module_invalidates_a_pull_that_depends_on_it(tm
     assert after == check(capsys, root, "--no-cache")
     assert [f for f in after[1]["findings"] if f["path"].endswith("p.go")] != \
         [f for f in before[1]["findings"] if f["path"].endswith("p.go")]
+
+
+def test_an_importer_elsewhere_in_the_module_invalidates_a_gated_file_finding(tmp_path, capsys):
+    # LN108 judges an internal package by where the module imports it: the answer depends on
+    # a file outside the package, so touching that file must make the package checked again.
+    gated = b"//go:build amd64\n\npackage fast\n\nvar text = []byte{1}\n"
+    user = b"package fast\n\nfunc Len() int { return len(text) }\n"
+    root = module(tmp_path / "m", {
+        "internal/fast/text.go": gated, "internal/fast/use.go": user,
+        "d_amd64.go": b'package m\n\nimport _ "example.com/m/internal/fast"\n',
+        "d.go": b"package m\n"})
+    assert check(capsys, root, "--select", "LN108")[1]["findings"] == []
+    assert check(capsys, root, "--select", "LN108")[1]["findings"] == []  # warm
+    (root / "d_amd64.go").unlink()
+    (root / "d.go").write_bytes(b'package m\n\nimport _ "example.com/m/internal/fast"\n')
+    (found,) = check(capsys, root, "--select", "LN108")[1]["findings"]
+    assert found["path"].endswith("text.go") and found["rule"] == "LN108"
