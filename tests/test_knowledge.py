@@ -616,3 +616,26 @@ def test_initializers_are_never_cut():
         s = kb.lookup(target, "1.27").symbol
         if s is not None and s.value:
             assert s.value.count("(") == s.value.count(")") and s.value.count("{") == s.value.count("}")
+
+
+def test_every_constraint_in_the_knowledge_file_is_a_build_expression():
+    # The generator writes assembly #ifdef conditions as build tags (asmmacro.NAME); a file
+    # written with another spelling (the old asm-macro:NAME) would not parse here.
+    from codemod.buildconstraint import parse_expr
+    from codemod.knowledge.store import Store
+
+    store = Store(kb.DATA_FILE)
+    seen = 0
+    for member in store._member_index():
+        if not member.startswith("sym/"):
+            continue
+        chunk = store.read(member)
+        for _, constraint in chunk["files"]:
+            if constraint:
+                parse_expr(constraint)
+                seen += 1
+        for row in chunk["asm"]:
+            if row[3]:
+                parse_expr(row[3])
+                seen += 1
+    assert seen > 1000

@@ -175,9 +175,8 @@ def cgo_supported(store: Store, ri: int, port: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _parsed(constraint: str):
-    # An assembly #ifdef on a macro nothing sets is the tag asmmacro.NAME (never true);
-    # indexes written before that spelled it asm-macro:NAME, which is no build tag.
-    return bc.parse_expr(constraint.replace("asm-macro:", "asmmacro.")) if constraint else None
+    # An assembly #ifdef on a macro nothing sets is the tag asmmacro.NAME (never true).
+    return bc.parse_expr(constraint) if constraint else None
 
 
 @lru_cache(maxsize=200_000)
