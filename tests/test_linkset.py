@@ -50,3 +50,34 @@ def test_std_defines_per_release():
     assert linkset.std_defines("runtime.getgp", nanotime) == []
     assert linkset.std_defines("routine.isNil", nanotime) == []
     assert linkset.std_defines("runtime.cheaprand", nanotime) == nanotime[1:]
+
+
+def test_an_initialized_variable_is_a_definition_with_contents(tmp_path):
+    # purego's fakecgo: ``var _cgo_libc_setegid = &trampoline`` named syscall.cgo_libc_setegid.
+    syms = _module(tmp_path, {
+        "go.mod": "module example.com/m\n\ngo 1.21\n",
+        "a.go": 'package a\n\nimport "unsafe"\n\nvar tramp byte\n\n'
+                '//go:linkname hook syscall.cgo_libc_setegid\nvar hook = unsafe.Pointer(&tramp)\n\n'
+                '//go:linkname flag runtime.iscgo\nvar flag bool = true\n\n'
+                '//go:linkname plain runtime.ncpu\nvar plain int32\n',
+    })
+    assert [d.how for d in syms.definitions["syscall.cgo_libc_setegid"]] == ["data"]
+    assert [d.how for d in syms.definitions["runtime.iscgo"]] == ["data"]
+    assert [d.how for d in syms.definitions["runtime.ncpu"]] == ["var"]
+
+
+def test_an_initialized_variable_is_no_pull_to_any_rule(tmp_path):
+    from codemod import engine
+    from codemod.rule import Options
+    from rules import select
+
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    (tmp_path / "a.go").write_text(
+        'package a\n\nimport "unsafe"\n\nvar tramp byte\n\n'
+        '//go:linkname hook syscall.cgo_libc_setegid\nvar hook = unsafe.Pointer(&tramp)\n\n'
+        '//go:linkname flag runtime.iscgo\nvar flag bool = true\n\n'
+        '//go:linkname nothere runtime.noSuchVariable\nvar nothere = 1\n\n'
+        '//go:linkname plain syscall.cgo_libc_setegid\nvar plain unsafe.Pointer\n')
+    found = engine.run([str(tmp_path)], select(), Options()).findings
+    # Only the declaration without an initializer pulls (and the 1.23+ linker refuses it).
+    assert [(f.rule, f.span.line) for f in found] == [("LN106", 16)]
