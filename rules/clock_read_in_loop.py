@@ -54,9 +54,11 @@ unless the function already uses that name.
 
 ## Fix safety
 Unsafe: the clock is read once before the loop instead of on every iteration, so every
-iteration sees the same reading, taken earlier.  Never offered inside a benchmark's measured
-loop (``for i := 0; i < b.N; i++``, ``for range b.N``, ``for b.Loop()``, ``for pb.Next()``),
-whose purpose is to time the reading.
+iteration sees the same reading, taken earlier.
+
+A read inside a benchmark's measured loop (``for i := 0; i < b.N; i++``, ``for range b.N``,
+``for b.Loop()``, ``for pb.Next()``) is not reported at all: timing the reading is that
+loop's purpose (``BenchmarkNanoTime`` in dgraph-io/ristretto).
 """
 from __future__ import annotations
 
@@ -124,10 +126,6 @@ def benchmark_loop(f: GoFile, call: Node) -> Node | None:
 
 def hoist_blocker(f: GoFile, call: Node, loops: list[goflow.LoopPlace], readings: list[Node]) -> str | None:
     """Why the reading must stay in the loop, or None when it can move before the loop."""
-    measured = benchmark_loop(f, call)
-    if measured is not None:
-        return (f"the loop at line {measured.start_point[0] + 1} is a benchmark's measured loop, "
-                "whose purpose is to time each reading")
     for place in loops:
         if place.part in ("condition", "post"):
             return f"it is in the {place.part} of the loop at line {place.loop.start_point[0] + 1}"
@@ -199,8 +197,8 @@ def check(ctx: Context):
     plans = []  # (call, loops, blocker)
     for call in all_calls:
         loops = goflow.per_iteration(goflow.loops_around(call))
-        if not loops:
-            continue
+        if not loops or benchmark_loop(f, call) is not None:
+            continue  # a benchmark's measured loop reads the clock on purpose: nothing to say
         local = goflow.text(f, call.child_by_field_name("function"))
         target, nresults = pulls[local]
         fn = goflow.enclosing_function(call)
