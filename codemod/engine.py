@@ -527,7 +527,7 @@ def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], r
     if not wanted:
         return []
     parsed = {}
-    triggers = tuple(sorted({*triggers, "go:linkname"}))  # build-file rules read the directives
+    triggers = ("go:linkname",)  # build-file rules read the directives, and nothing else
     for p in go_files:
         m = ws.model(p, triggers)
         if isinstance(m, GoFile):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from .goflow import _memo, text, walk
+from .goflow import _memo, text
 from .model import GoFile, captures
 
 # The universe scope: a package-level declaration of one of these shadows it, but where that
@@ -53,14 +53,26 @@ def top_level_names(file: GoFile) -> dict[str, Node]:
                 if name is not None:
                     out.setdefault(text(file, name), name)
             elif child.type in ("var_declaration", "const_declaration", "type_declaration"):
-                for n in walk(child, into_functions=False):
-                    if n.type in ("identifier", "type_identifier") and _declares(n):
+                # The specs' names only: an initializer can be a table of thousands of nodes.
+                for spec in _specs(child):
+                    for n in spec.children_by_field_name("name"):
                         out.setdefault(text(file, n), n)
         out.pop("_", None)
         out.pop("init", None)
         return out
 
     return _memo(file, "scope.top_level_names", compute)
+
+
+def _specs(decl: Node) -> list[Node]:
+    """The var, const or type specs of a declaration, grouped in parentheses or not."""
+    out = []
+    for c in decl.named_children:
+        if c.type in _NAMED_SPECS:
+            out.append(c)
+        elif c.type.endswith("_spec_list"):
+            out.extend(s for s in c.named_children if s.type in _NAMED_SPECS)
+    return out
 
 
 def has_dot_import(file: GoFile) -> bool:

@@ -27,6 +27,7 @@ ignores when ``//go:build`` is present, unless the module's ``go`` line is below
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -191,7 +192,13 @@ def builds_on(filename: str, expr: Expr | None, target: Target, tags=frozenset()
         return False
     if expr is None:
         return True
-    tags = frozenset(tags)
+    # Rules ask this for every file of a package on every target: the answer depends only on
+    # the expression, the target and the tags, so it is computed once for each.
+    return _expr_builds_on(expr, target, frozenset(tags))
+
+
+@functools.lru_cache(maxsize=65536)
+def _expr_builds_on(expr: Expr, target: Target, tags: frozenset[str]) -> bool:
     free = sorted(t for t in bc.tags_of(expr) if _environmental(t) and t not in tags)
     if len(free) > _MAX_FREE_TAGS:
         return True

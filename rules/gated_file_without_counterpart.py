@@ -93,12 +93,16 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
     package = [g for g in ctx.siblings.values() if g is not f and g.package == f.package]
     # A name several gated files declare is missing where none is built: the first of them
     # (by name) reports it, once.
-    names = {n for n in scope.top_level_names(f) if n not in scope.PREDECLARED
-             and not any(n in scope.top_level_names(g) and g.path.name < f.path.name for g in package)}
+    earlier = {n for g in package if g.path.name < f.path.name for n in scope.top_level_names(g)}
+    names = {n for n in scope.top_level_names(f) if n not in scope.PREDECLARED and n not in earlier}
+    if not names:
+        return {}, {}
+    where = {id(g): {t for t in excluded if versions.builds_on(g.path.name, g.constraint.expr, t, tags)}
+             for g in package}
     broken: dict[Target, str] = {}
     users_at: dict[Target, list[tuple[str, str]]] = {}  # (name, file using it) per target
     for t in excluded:
-        built = [g for g in package if versions.builds_on(g.path.name, g.constraint.expr, t, tags)]
+        built = [g for g in package if t in where[id(g)]]
         # What each build declares: the package's own files; its test build adds _test.go files.
         declared_build = {n for g in built if not _is_test(g) for n in scope.top_level_names(g)}
         declared_test = declared_build | {n for g in built if _is_test(g) for n in scope.top_level_names(g)}

@@ -350,3 +350,33 @@ def test_an_internal_package_counts_only_where_the_module_imports_it(tmp_path):
     (tmp_path / "dispatch_amd64.go").unlink()
     (f,) = run(tmp_path, {}).findings
     assert f.path.name == "text.go" and "on linux/arm64, darwin/arm64" in f.message
+
+
+def test_top_level_names_are_read_from_the_specs():
+    from codemod import scope
+    from codemod.model import parse_file
+
+    src = b"""package p
+
+var a, b = 1, 2
+var (
+\tc int
+\td, e = 3, 4
+)
+const (
+\tg = iota
+\th
+)
+type (
+\tj struct{}
+\tk = int
+)
+type L[T any] struct{}
+func m() {}
+func (j) n() {}
+var _ = 1
+func init() {}
+var table = []byte{1, 2, 3}
+"""
+    assert sorted(scope.top_level_names(parse_file(Path("a.go"), src))) == \
+        ["L", "a", "b", "c", "d", "e", "g", "h", "j", "k", "m", "table"]
