@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, diff, engine, publish, render, versions
@@ -489,6 +491,40 @@ def run_info(argv: list[str]) -> int:
     return info.run(p.parse_args(argv))
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP outside the write: stop as Ctrl-C does (the write holds them itself)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum, frame):
+    raise Stopped(signum)
+
+
+@contextmanager
+def _stop_on_signals():
+    """SIGTERM and SIGHUP raise :class:`Stopped` while the command runs, so they unwind as
+    SIGINT does (child processes killed, one line, nothing written) instead of killing the
+    process on the spot.  A signal the caller ignores (``nohup``) stays ignored."""
+    previous = {}
+    for s in (getattr(signal, n, None) for n in ("SIGTERM", "SIGHUP")):
+        if s is None:
+            continue
+        try:
+            if signal.getsignal(s) is signal.SIG_IGN:
+                continue
+            previous[s] = signal.signal(s, _raise_stopped)
+        except ValueError:  # not the main thread: no handler can be set, no signal comes here
+            break
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 REPORT_HOW = ("please report it with the command line and this message (--debug shows the "
               "traceback)")
 
@@ -501,31 +537,14 @@ def main(argv: list[str] | None = None) -> int:
 
     trace.at(None)
     try:
-        if argv and argv[0] in SUBCOMMANDS:
-            cmd, rest = argv[0], argv[1:]
-            if cmd == "info":
-                return run_info(rest)
-            if cmd == "rules":
-                return run_rules(rest)
-            if cmd == "explain":
-                return run_explain(rest)
-            if cmd == "gen-test":
-                from .gentest import run_gen_test
-                return run_gen_test(rest)
-            if cmd == "config":
-                return run_config(rest)
-            if cmd == "inventory":
-                from . import inventory
-                return inventory.run(rest)
-            if cmd == "campaign":
-                from . import campaign
-                return campaign.run(rest)
-            return run_check(rest, "gofix-linkname check")
-        return run_check(argv)
-    except KeyboardInterrupt:
+        with _stop_on_signals():
+            return _dispatch(argv)
+    except KeyboardInterrupt as e:
         # Outside the write (which holds signals and says what it did), nothing was written yet.
-        print("gofix-linkname: interrupted; nothing written", file=sys.stderr)
-        return 130
+        signum = getattr(e, "signum", signal.SIGINT)
+        by = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
+        print(f"gofix-linkname: interrupted{by}; nothing written", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:
         return EXIT_ERROR
     except SystemExit:
@@ -541,6 +560,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gofix-linkname: internal error{where}: {type(e).__name__}: {text}; nothing written; "
               f"{REPORT_HOW}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] in SUBCOMMANDS:
+        cmd, rest = argv[0], argv[1:]
+        if cmd == "info":
+            return run_info(rest)
+        if cmd == "rules":
+            return run_rules(rest)
+        if cmd == "explain":
+            return run_explain(rest)
+        if cmd == "gen-test":
+            from .gentest import run_gen_test
+            return run_gen_test(rest)
+        if cmd == "config":
+            return run_config(rest)
+        if cmd == "inventory":
+            from . import inventory
+            return inventory.run(rest)
+        if cmd == "campaign":
+            from . import campaign
+            return campaign.run(rest)
+        return run_check(rest, "gofix-linkname check")
+    return run_check(argv)
 
 
 if __name__ == "__main__":

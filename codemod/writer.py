@@ -144,11 +144,15 @@ def _through_links(path: Path) -> Path:
 
 @contextmanager
 def _signals_held():
-    """Record SIGINT/SIGTERM/SIGHUP instead of acting on them; yields the list they go to."""
+    """Record SIGINT/SIGTERM/SIGHUP instead of acting on them; yields the list they go to.
+    A signal the caller ignores (``nohup`` ignores SIGHUP) stays ignored: it must not stop
+    the write either."""
     caught: list[int] = []
     previous = {}
     try:
         for s in HELD_SIGNALS:
+            if signal.getsignal(s) is signal.SIG_IGN:
+                continue
             previous[s] = signal.signal(s, lambda signum, frame: caught.append(signum))
     except ValueError:  # not the main thread: signals cannot be handled here, nor arrive
         pass

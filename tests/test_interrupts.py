@@ -140,3 +140,92 @@ def test_sigkill_mid_write_leaves_each_file_whole_and_the_next_apply_finishes(tm
     assert p.returncode == 0, p.stderr
     assert states(files) == (0, FILES)
     assert temporaries(tmp_path) == []
+
+
+def _catches(pid: int, sig: int) -> bool:
+    """Whether process ``pid`` has a handler installed for ``sig`` (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("mode", ["--apply", "--diff"])
+def test_sigterm_during_the_analysis_stops_like_ctrl_c(tmp_path, sig, mode):
+    """SIGTERM (and SIGHUP) while the files are still being analysed: one line, exit 128+signal
+    as for SIGINT, no traceback, nothing written, no output."""
+    files = big_tree(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "codemod", "--select", "LN001", mode, "."],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Python itself catches neither: once one is caught, the command's handler is in place and
+    # the analysis of 300 files has only begun.
+    deadline = time.monotonic() + 60
+    while not _catches(proc.pid, sig) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert proc.poll() is None, "the run ended before the handler was seen"
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + sig, (proc.returncode, err)
+    assert err.decode() == f"gofix-linkname: interrupted by {signal.Signals(sig).name}; nothing written\n"
+    assert out == b""
+    assert states(files) == (FILES, 0)
+    assert temporaries(tmp_path) == []
+
+
+def test_sigint_during_the_analysis_keeps_its_message_and_code(tmp_path, monkeypatch, capsys):
+    """In process: Ctrl-C while parsing; the same line and 130 as before SIGTERM joined it."""
+    files = big_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    from codemod import engine
+    real = engine.run
+
+    def run(*a, **k):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*a, **k)
+
+    monkeypatch.setattr(engine, "run", run)
+    assert cli.main(["--select", "LN001", "--apply", "."]) == 130
+    assert capsys.readouterr().err == "gofix-linkname: interrupted; nothing written\n"
+    assert states(files) == (FILES, 0)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_an_ignored_signal_stays_ignored(tmp_path, monkeypatch, sig):
+    """nohup's SIGHUP (or an ignored SIGTERM) neither stops the analysis nor the write."""
+    files = big_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    from codemod import engine
+    real = engine.run
+
+    def run(*a, **k):
+        os.kill(os.getpid(), sig)
+        return real(*a, **k)
+
+    replace = writer.os.replace
+    sent = {"n": 0}
+
+    def replace_and_signal(src, dst):
+        sent["n"] += 1
+        if sent["n"] == 3:
+            os.kill(os.getpid(), sig)
+        return replace(src, dst)
+
+    monkeypatch.setattr(engine, "run", run)
+    monkeypatch.setattr(writer.os, "replace", replace_and_signal)
+    previous = signal.signal(sig, signal.SIG_IGN)
+    try:
+        assert cli.main(["--select", "LN001", "--apply", "."]) == 0
+        assert signal.getsignal(sig) is signal.SIG_IGN
+    finally:
+        signal.signal(sig, previous)
+    assert states(files) == (0, FILES)
+
+
+def test_the_handlers_are_put_back_after_a_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.go").write_bytes(MISSING % (1, 1, 1))
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    assert cli.main(["--select", "LN001", "."]) == 1
+    assert {s: signal.getsignal(s) for s in before} == before
