@@ -15,7 +15,7 @@ import pytest
 from codemod.campaign import Repo, ReposError, read_repos, split_argv
 from tests.e2e import go_build
 from tests.gotoolchains import goroot
-from tests.test_git import git, make_repo
+from tests.gitrepo import git, make_repo
 from tests.test_publish import IDENTITY, calls, fake_forge
 
 BRANCH = "fix/linkname-campaign"

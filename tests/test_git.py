@@ -3,60 +3,19 @@ user's branch, index, work tree and untracked files stay exactly as they were; e
 exits 2 and changes nothing (no branch, no file)."""
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.e2e import gofix
+from tests.gitrepo import MISSING, MISSING_FIXED, SELECT, conflicting, git, make_repo, state
 
-SELECT = ("--select", "LN001,LN002,LN003")
-MISSING = b"package p\n\n//go:linkname x runtime.x\nfunc x()\n"
-MISSING_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname x runtime.x\nfunc x()\n'
 # A body on a declaration naming a symbol std defines: a duplicated definition (LN002).
 PULL = b'package p\n\nimport _ "unsafe"\n\n//go:linkname y runtime.nanotime\nfunc y() int64 { return 1 }\n'
 PULL_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname y runtime.nanotime\nfunc y() int64\n'
 BOTH = b"package p\n\n//go:linkname z runtime.nanotime\nfunc z() int64 { return 1 }\n"
 BOTH_FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname z runtime.nanotime\nfunc z() int64\n'
-
-
-def git(repo: Path, *args: str, check: bool = True) -> str:
-    p = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=60)
-    if check and p.returncode:
-        raise AssertionError(f"git {' '.join(args)}: {p.stderr}")
-    return p.stdout
-
-
-def make_repo(root: Path, files: dict[str, bytes], identity: bool = True) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q", "-b", "main")
-    if identity:
-        git(root, "config", "user.name", "Test User")
-        git(root, "config", "user.email", "test@example.com")
-    git(root, "config", "commit.gpgsign", "false")
-    for name, data in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_bytes(data)
-    git(root, "add", ".")
-    git(root, "-c", "user.name=Setup", "-c", "user.email=setup@example.com", "commit", "-qm", "init")
-    return root
-
-
-def state(repo: Path) -> dict:
-    """Everything of the user's a run must not touch: files, index, HEAD, branches."""
-    files = {}
-    for dirpath, dirnames, filenames in os.walk(repo):
-        dirnames[:] = [d for d in dirnames if d != ".git"]
-        for n in filenames:
-            p = Path(dirpath, n)
-            files[str(p.relative_to(repo))] = (p.read_bytes(), p.stat().st_mode)
-    return {
-        "files": files,
-        "index": (repo / ".git" / "index").read_bytes() if (repo / ".git" / "index").exists() else None,
-        "HEAD": (repo / ".git" / "HEAD").read_text(),
-        "refs": git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
-    }
 
 
 @pytest.fixture
@@ -177,12 +136,7 @@ def test_force_branch_never_replaces_a_branch_checked_out_in_a_linked_worktree(r
 
 
 def test_force_branch_never_replaces_a_branch_being_rebased_in_another_worktree(repo, tmp_path):
-    git(repo, "checkout", "-q", "-b", "topic")
-    (repo / "notes.txt").write_bytes(b"topic\n")
-    git(repo, "commit", "-qam", "topic")
-    git(repo, "checkout", "-q", "main")
-    (repo / "notes.txt").write_bytes(b"main\n")
-    git(repo, "commit", "-qam", "main")
+    conflicting(repo)
     wt = tmp_path / "wt"
     git(repo, "worktree", "add", "-q", str(wt), "topic")
     assert subprocess.run(["git", "rebase", "main"], cwd=wt, capture_output=True).returncode

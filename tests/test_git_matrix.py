@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import gofix
-from tests.test_git import MISSING, MISSING_FIXED, SELECT, git, make_repo, state
+from tests.gitrepo import MISSING, MISSING_FIXED, SELECT, conflicting, git, make_repo, state
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -33,16 +33,6 @@ def handled(cwd: Path, repo: Path, *, path: str = "a.go") -> None:
     assert after["files"] == before["files"] and after["index"] == before["index"]
     assert after["HEAD"] == before["HEAD"]
     assert git(repo, "cat-file", "blob", f"fix:{path}").encode() == MISSING_FIXED
-
-
-def conflicting(repo: Path) -> None:
-    """Two branches changing notes.txt differently."""
-    git(repo, "checkout", "-q", "-b", "topic")
-    (repo / "notes.txt").write_bytes(b"topic\n")
-    git(repo, "commit", "-qam", "topic")
-    git(repo, "checkout", "-q", "main")
-    (repo / "notes.txt").write_bytes(b"main\n")
-    git(repo, "commit", "-qam", "main")
 
 
 @pytest.fixture

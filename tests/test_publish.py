@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_git import git, make_repo
+from tests.gitrepo import git, make_repo
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 MISSING = b"package main\n\n//go:linkname nanotime runtime.nanotime\nfunc nanotime() int64\n\nfunc main() { println(nanotime()) }\n"

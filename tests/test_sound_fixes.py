@@ -26,6 +26,15 @@ def fix_and_check(root, go: str, *platforms: str, args=("--unsafe-fixes",)) -> s
     return p.stdout + p.stderr
 
 
+def main_printing_a_pull(name: str, result: str, groups: bool = False) -> str:
+    """A main package pulling runtime.<name> (no arguments, one result) and printing a test of
+    what it returns; ``groups`` puts a blank line between the imports "fmt" and _ "unsafe"."""
+    gap = "\n" if groups else ""
+    return (f'package main\n\nimport (\n\t"fmt"\n{gap}\t_ "unsafe"\n)\n\n'
+            f"//go:linkname {name} runtime.{name}\nfunc {name}() {result}\n\n"
+            f"func main() {{ fmt.Println({name}() >= 0) }}\n")
+
+
 # runtime.gcount: refused by the Go 1.23+ linker, so the fix splits the file by release.
 MAIN_GCOUNT = """
 package main
@@ -69,19 +78,7 @@ def test_a_pull_whose_results_differ_gets_no_call_rewrite(tmp_path):
 def test_two_rules_asking_for_one_import_get_one(tmp_path):
     """LN101 (runtime.fastrandu is gone since Go 1.22: its companion uses math/rand/v2) and
     LN202 (the call becomes rand.Uint64 of math/rand/v2) in one pass: one import."""
-    root = write_module(tmp_path / "m", {"main.go": """
-        package main
-
-        import (
-        	"fmt"
-        	_ "unsafe"
-        )
-
-        //go:linkname fastrandu runtime.fastrandu
-        func fastrandu() uint
-
-        func main() { fmt.Println(fastrandu() >= 0) }
-    """}, go="1.22")
+    root = write_module(tmp_path / "m", {"main.go": main_printing_a_pull("fastrandu", "uint")}, go="1.22")
     fix_and_check(root, "1.22")
     assert (root / "main.go").read_text().count('"math/rand/v2"') <= 1
 
@@ -241,20 +238,7 @@ def test_gofmt_clean_after_closing_the_gap_under_a_doc_comment(tmp_path):
 
 
 def test_gofmt_clean_after_removing_the_last_import_of_a_group(tmp_path):
-    root = write_module(tmp_path / "m", {"main.go": """
-        package main
-
-        import (
-        	"fmt"
-
-        	_ "unsafe"
-        )
-
-        //go:linkname fastrand runtime.fastrand
-        func fastrand() uint32
-
-        func main() { fmt.Println(fastrand() >= 0) }
-    """})
+    root = write_module(tmp_path / "m", {"main.go": main_printing_a_pull("fastrand", "uint32", groups=True)})
     fix_and_check(root, "1.21")
     assert "unsafe" not in (root / "main.go").read_text()
 

@@ -2,7 +2,6 @@
 withdraw, "cannot verify" offline, and the example module verifying clean on the CI releases."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -12,9 +11,9 @@ import pytest
 
 import rules
 from codemod import cli, verify
-from codemod.edits import TextEdit
 from tests.e2e import write_module
 from tests.gotoolchains import CACHE, CI_RELEASES, full_version, goroot
+from tests.sabotage.broken_fixes import NOT_COMPILING, breaking
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -118,22 +117,10 @@ def test_dry_run_verifies_and_never_touches_the_tree(tmp_path, capsys, monkeypat
     assert snapshot(module) == before
 
 
-def sabotage(monkeypatch, broken_dirs: set[str], code: str = "\nvar _ = notDeclaredAnywhere\n"):
+def sabotage(monkeypatch, broken_dirs: set[str], code: str = NOT_COMPILING):
     """Make every fix in ``broken_dirs`` also append ``code`` (by default, code that does not
     compile): the toolchain stays real, only the fix is wrong, as a buggy rule's would be."""
-    real_select = rules.select
-
-    def wrap(rule):
-        def check(ctx):
-            for f in rule.check(ctx):
-                if f.fix and f.path.parent.name in broken_dirs:
-                    end = len(ctx.file.source)
-                    bad = TextEdit(f.path, end, end, code)
-                    f = dataclasses.replace(f, fix=dataclasses.replace(f.fix, edits=(*f.fix.edits, bad)))
-                yield f
-        return dataclasses.replace(rule, check=check)
-
-    monkeypatch.setattr(rules, "select", lambda *a: [wrap(r) for r in real_select(*a)])
+    monkeypatch.setattr(rules, "select", breaking(rules.select, broken_dirs, code))
 
 
 def test_a_fix_that_breaks_the_build_is_withdrawn_the_rest_written(tmp_path, capsys, monkeypatch):
