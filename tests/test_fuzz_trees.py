@@ -5,7 +5,7 @@ symbolic links (inside, outside, broken), and names the fixes want to create alr
 For every tree: the command never crashes (no internal error, no traceback), exits 0, 1 or 2,
 its dry-run diff applies with ``git apply``, and ``--apply`` leaves exactly what applying that
 diff leaves.  Runs in this process (cli.main), with one ``git apply`` per tree; a few hundred
-(150) trees in CI, 10,000 in the slow suite (``--all-releases``)."""
+(300) trees in CI, 10,000 in the slow suite (``--all-releases``)."""
 from __future__ import annotations
 
 import contextlib
@@ -181,7 +181,7 @@ def check_tree(tree: dict) -> None:
             assert contents(root) == contents(copy)
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True,
+@settings(max_examples=300, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(source_tree())
 def test_fuzz_trees_ci(tree):
