@@ -1,6 +1,8 @@
 """Shared pytest options: --all-releases for the slow suites, --update-snapshots for goldens."""
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 
@@ -29,3 +31,18 @@ def update_snapshots(request) -> bool:
 def _private_result_cache(tmp_path_factory, monkeypatch):
     # The CLI caches results by default; each test gets its own cache, never the user's.
     monkeypatch.setenv("GOFIX_LINKNAME_CACHE_DIR", str(tmp_path_factory.mktemp("result-cache")))
+
+
+@pytest.fixture
+def default_signals():
+    """SIGINT, SIGTERM and SIGHUP at their defaults for a test that sends them.  A suite started
+    in the background (``cmd &`` ignores SIGINT, ``nohup`` SIGHUP) would otherwise pass the
+    ignoring on to the command, which rightly leaves an ignored signal ignored."""
+    defaults = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL,
+                signal.SIGHUP: signal.SIG_DFL}
+    previous = {s: signal.signal(s, h) for s, h in defaults.items()}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)

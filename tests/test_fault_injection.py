@@ -158,6 +158,7 @@ def test_a_file_changed_on_disk_during_the_write_stops_it_and_everything_is_put_
     assert snapshot(tmp_path) == expected
 
 
+@pytest.mark.usefixtures("default_signals")
 @pytest.mark.parametrize("n", range(1, 6))
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_at_any_rename_puts_every_file_back(tmp_path, monkeypatch, n, sig):

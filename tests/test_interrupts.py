@@ -18,6 +18,8 @@ MISSING = b"package p\n\n//go:linkname x%d runtime.x%d\nfunc x%d()\n"
 FIXED = b'package p\n\nimport _ "unsafe"\n\n//go:linkname x%d runtime.x%d\nfunc x%d()\n'
 FILES = 300
 
+pytestmark = pytest.mark.usefixtures("default_signals")
+
 
 def big_tree(root: Path) -> dict[Path, tuple[bytes, bytes]]:
     files = {}
