@@ -17,6 +17,7 @@ from . import discovery, linkset, suppress, trace, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
 from .findings import Finding
+from .buildconstraint import filename_constraint
 from .importgraph import ModuleImports
 from .linkset import ModuleSymbols
 from .model import BOM, GoFile, Module, PackageFacts, parse_file, parse_go_mod
@@ -441,10 +442,14 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         parsed = {p: models[p] for p in dir_files if p in models}
         if not wanted.intersection(dir_files):
             continue  # none of the files to (re)check is here
-        if not parsed and not any(r.follows_calls for r in rules):
+        if not parsed and not any(r.follows_calls or r.reads_package for r in rules):
             continue
         facts = package_facts(ws, directory, dir_files)
-        if not parsed and not any(b"go:linkname" in (ws.read(directory / n) or b"") for n in facts.go_files):
+        # A file name with a GOOS/GOARCH suffix is a build constraint no trigger word shows.
+        named_gate = any(r.reads_package for r in rules) and any(
+            filename_constraint(n) != (None, None) for n in facts.go_files)
+        if not parsed and not named_gate \
+                and not any(b"go:linkname" in (ws.read(directory / n) or b"") for n in facts.go_files):
             continue
         module = ws.module_for(directory)
         root = module.root if module is not None else directory
@@ -459,7 +464,7 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         # or linker: nothing is claimed about it or changed in it, and it is no package member.
         # Once the package pulls something, any of its files may call the pull by its local
         # name (``mono()``), words or not: read them all, for the rules that follow calls.
-        widened = any(d.target for m in parsed.values() for d in m.directives) or not parsed \
+        widened = any(d.target for m in parsed.values() for d in m.directives) or not parsed or named_gate \
             or any(r.reads_package and any(t.encode() in m.source for t in r.triggers)
                    for r in rules for m in parsed.values())
         if widened:

@@ -52,8 +52,9 @@ class Rule:
     # that pulls something, trigger words or not (a loop in a sibling file calling ``mono()``).
     follows_calls: bool = False
     # A rule that compares a file with the rest of its package (which names each file
-    # declares and uses) runs, once a file triggers it, with every file of the package parsed
-    # and on every one of them.
+    # declares and uses) runs, once a file triggers it or a file's name carries a GOOS/GOARCH
+    # suffix (a constraint no word shows), with every file of the package parsed and on
+    # every one of them.
     reads_package: bool = False
     # "go" rules see parsed Go files; "build-file" rules see other files (Makefiles, CI).
     scope: str = "go"

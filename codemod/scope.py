@@ -96,8 +96,9 @@ def _uses(file: GoFile) -> dict[str, list[Node]]:
         name = text(file, n)
         if name == "_" or name in imported:
             continue
-        if n.parent is not None and n.parent.type == "function_declaration":
-            continue  # the function's own name
+        if n.parent is not None and n.parent.type == "function_declaration" \
+                and n.parent.child_by_field_name("name") == n:
+            continue  # the function's own name (its result type is a use)
         if n.parent is not None and n.parent.type == "qualified_type":
             continue  # the T of testing.T names another package's type
         if _declares(n) or _declared_by_statement(n):

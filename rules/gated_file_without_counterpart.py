@@ -13,9 +13,7 @@ A package under ``internal/`` is built only where a file of its module importing
 ``dispatch_amd64.go`` alone is not reported for arm64.  A use only in a ``_test.go`` file breaks the package's tests, not its build: reported as a
 warning.  A name another file declares under a complementary constraint (``//go:build
 go1.25`` next to ``//go:build !go1.25``) is provided; so is a builtin's name (``min``), which
-means the builtin where the file is left out.  A file constrained by its name alone
-(``hash_amd64.go``) is judged when its package is read whole: when a file of the package has
-a build constraint line or a ``//go:linkname``.
+means the builtin where the file is left out.
 
 ## Why is this bad?
 Build constraints choose files, and the files of a package share one scope.  A file bounded
@@ -248,8 +246,8 @@ RULE = Rule(
     fix_safeties=(Safety.SAFE, Safety.UNSAFE),
     check=check,
     doc=__doc__,
-    # Any constrained file can be the one; a file gated by its name alone is read once its
-    # package is (a package with a pull is read whole).
+    # Any constrained file can be the one (the engine reads a package whole when a file name
+    # carries a GOOS/GOARCH suffix, which no word in the file shows).
     triggers=("go:build", "+build", "go:linkname"),
     reads_package=True,
 )

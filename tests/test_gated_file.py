@@ -87,9 +87,8 @@ def test_platform_gated_file_names_the_platforms(tmp_path):
 
 
 def test_platforms_outside_the_analysed_set_are_not_claimed(tmp_path):
-    files = {"hash.go": """
-        //go:build linux
-
+    # Gated by its name alone: no word in either file says so.
+    files = {"hash_linux.go": """
         package m
 
         func hashFn() int { return 1 }
@@ -380,3 +379,27 @@ var table = []byte{1, 2, 3}
 """
     assert sorted(scope.top_level_names(parse_file(Path("a.go"), src))) == \
         ["L", "a", "b", "c", "d", "e", "g", "h", "j", "k", "m", "table"]
+
+
+def test_an_internal_importer_counts_only_where_it_is_built_in_turn(tmp_path):
+    # sonic's internal/jit: imported by an unconstrained file of internal/jitdec, which only
+    # amd64 files import; jit's amd64-only names are never missing in a build.
+    files = {
+        "internal/jit/arch_amd64.go": "package jit\n\ntype Reg int\n",
+        "internal/jit/use.go": "package jit\n\nfunc Zero() Reg { return 0 }\n",
+        "internal/jitdec/debug.go": 'package jitdec\n\nimport "example.com/m/internal/jit"\n\n'
+                                    "func R() int { return int(jit.Zero()) }\n",
+        "d_amd64.go": 'package m\n\nimport _ "example.com/m/internal/jitdec"\n',
+        "d.go": "package m\n",
+    }
+    assert run(tmp_path, files).findings == []
+    # Once jitdec is imported everywhere, jit is built for arm64 too, and breaks there.
+    (tmp_path / "d.go").write_text('package m\n\nimport _ "example.com/m/internal/jitdec"\n')
+    (f,) = run(tmp_path, {}).findings
+    assert f.path.name == "arch_amd64.go" and "on linux/arm64, darwin/arm64" in f.message
+
+
+def test_a_result_type_is_a_use(tmp_path):
+    (f,) = run(tmp_path, {"reg.go": "//go:build amd64\n\npackage m\n\ntype Reg int\n",
+                          "use.go": "package m\n\nfunc Zero() Reg { return 0 }\n"}).findings
+    assert "Reg is declared only in this file" in f.message
