@@ -223,7 +223,9 @@ def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> Packa
     # Files created by earlier fixes exist only in the workspace; deleted ones only on disk.
     names |= {p.name for p in go_files}
     go_names = {n for n in names if n.endswith(".go") and ws.read(directory / n) is not None}
-    unsafe = {n for n in go_names if _IMPORTS_UNSAFE.search(ws.read(directory / n))}
+    # The plain search first: the pattern's line-start scan is ~50x slower than a byte search.
+    unsafe = {n for n in go_names if b'"unsafe"' in (data := ws.read(directory / n))
+              and _IMPORTS_UNSAFE.search(data)}
     entries = {p.name for p in listing} | {p.name for p in go_files}
     return PackageFacts(directory, tuple(sorted(go_names)), any(n.endswith(".s") for n in names),
                         frozenset(unsafe), frozenset(entries))

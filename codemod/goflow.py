@@ -44,6 +44,8 @@ def calls_to(file: GoFile, names: set[str] | frozenset[str], root: Node | None =
     """``call_expression`` nodes calling a plain identifier in ``names`` (``f()``, not ``x.f()``)."""
     # A tree-sitter query walks the tree in C: walking it in Python cost seconds on large packages.
     root = root or file.root
+    if not any(file.source.find(n.encode(), root.start_byte, root.end_byte) >= 0 for n in names):
+        return []
 
     def plain_calls() -> list[tuple[str, Node]]:
         found = captures(_CALLS, root).get("call", [])
@@ -56,6 +58,8 @@ def calls_to(file: GoFile, names: set[str] | frozenset[str], root: Node | None =
 def references(file: GoFile, name: str, root: Node | None = None) -> list[Node]:
     """Identifier nodes spelled ``name`` (calls, function values, shadowing declarations alike)."""
     root = root or file.root
+    if file.source.find(name.encode(), root.start_byte, root.end_byte) < 0:
+        return []  # not spelled there at all: no need to index every identifier of a large file
 
     def index() -> dict[str, list[Node]]:
         # One walk per scope, then every name asked about is a lookup.
@@ -279,18 +283,25 @@ def package_level_names(files) -> set[str]:
     """Names declared at the top level of the given files (functions, types, vars, consts)."""
     out: set[str] = set()
     for f in files:
-        for child in f.root.named_children:
-            if child.type in ("function_declaration",):
-                name = child.child_by_field_name("name")
-                if name is not None:
-                    out.add(text(f, name))
-            elif child.type in ("var_declaration", "const_declaration", "type_declaration"):
-                for n in walk(child, into_functions=False):
-                    if n.type in ("identifier", "type_identifier") and n.parent is not None \
-                            and n.parent.type in ("var_spec", "const_spec", "type_spec", "type_alias") \
-                            and n.parent.child_by_field_name("name") is not None:
-                        out.add(text(f, n))
+        out |= _memo(f, "top-level names", lambda f=f: _top_level_names(f))
     return out
+
+
+def _top_level_names(f: GoFile) -> frozenset[str]:
+    """Once per parsed file: a rule asks for the package's names at each call it rewrites."""
+    out: set[str] = set()
+    for child in f.root.named_children:
+        if child.type in ("function_declaration",):
+            name = child.child_by_field_name("name")
+            if name is not None:
+                out.add(text(f, name))
+        elif child.type in ("var_declaration", "const_declaration", "type_declaration"):
+            for n in walk(child, into_functions=False):
+                if n.type in ("identifier", "type_identifier") and n.parent is not None \
+                        and n.parent.type in ("var_spec", "const_spec", "type_spec", "type_alias") \
+                        and n.parent.child_by_field_name("name") is not None:
+                    out.add(text(f, n))
+    return frozenset(out)
 
 
 def words(name: str) -> list[str]:

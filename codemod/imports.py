@@ -97,6 +97,8 @@ def _adjacent(file: GoFile, a: Import, b: Import) -> bool:
 
 def references(file: GoFile, local_name: str) -> list[tuple[int, int]]:
     """Byte ranges where ``local_name.X`` refers to an imported package's member."""
+    if local_name.encode() not in file.source:
+        return []  # not spelled anywhere: no query over the whole tree
     found = captures(_REFERENCES, file.root).get("pkg", [])
     return [(n.start_byte, n.end_byte) for n in found
             if file.source[n.start_byte:n.end_byte].decode() == local_name]

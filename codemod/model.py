@@ -291,11 +291,28 @@ class MalformedDirective:
     kind: str
 
 
+def comments_containing(source: bytes, root: Node, *needles: bytes) -> list[Node]:
+    """The comment nodes whose text contains one of ``needles``, in source order.
+
+    A byte search and a descent to each hit: a query over every comment of the tree costs
+    far more, and few comments hold the words asked for."""
+    found: dict[int, Node] = {}
+    for needle in needles:
+        at = source.find(needle)
+        while at >= 0:
+            node = root.descendant_for_byte_range(at, at + len(needle))
+            if node is not None and node.type == "comment":
+                found.setdefault(node.start_byte, node)
+                at = source.find(needle, max(node.end_byte, at + 1))
+            else:
+                at = source.find(needle, at + 1)
+    return [found[k] for k in sorted(found)]
+
+
 def _directives(source: bytes, root: Node, decls: dict[str, list[Declaration]],
                 malformed: list[MalformedDirective] | None = None) -> list[Directive]:
     out = []
-    comments = captures("(comment) @c", root).get("c", [])
-    for c in sorted(comments, key=lambda n: n.start_byte):
+    for c in comments_containing(source, root, b"//go:linkname"):
         text = source[c.start_byte:c.end_byte].decode("utf-8", "replace").rstrip("\r")
         if not text.startswith("//go:linkname") or not _own_line(source, c):
             continue
@@ -347,7 +364,7 @@ LINTER_NAMES = ("gofixlinkname", "gofix-linkname")
 def _suppressions(source: bytes, root: Node, directives: list[Directive]) -> list[Suppression]:
     out = []
     decl_line = {d.span.line: d.declaration.span.line for d in directives if d.declaration is not None}
-    for c in captures("(comment) @c", root).get("c", []):
+    for c in comments_containing(source, root, b"nolint", b"gofix-linkname:ignore"):
         text = source[c.start_byte:c.end_byte].decode("utf-8", "replace").rstrip("\r")
         if "nolint" not in text and "gofix-linkname:ignore" not in text:
             continue

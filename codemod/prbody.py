@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from . import __version__
-from .diff import display_path
-from .engine import RunResult
-from .findings import Finding
-from .versions import describe_failures, format_releases
+
+if TYPE_CHECKING:  # the command line reads PLACEHOLDER_HELP before anything runs: stay light
+    from .engine import RunResult
+    from .findings import Finding
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ def _cell(text: str) -> str:
 
 def releases_affected(f: Finding) -> str:
     if f.failing_releases:
+        from .versions import describe_failures
         return describe_failures(dict(f.failing_releases))
     return "every release checked" if str(f.severity) == "error" else "not release-specific"
 
@@ -175,6 +176,9 @@ def _cells_table(report: Any) -> list[str]:
 def render(result: RunResult, *, title: str, applied: bool, branch: str | None = None,
            checked_releases: Iterable[str] = (), checked_platforms: Iterable[str] = (),
            reproduce: str = "gofix-linkname --diff .", verify: Any = None) -> str:
+    from .diff import display_path
+    from .versions import format_releases
+
     t = Tally.of(result, applied)
     checked_platforms = list(checked_platforms)
     out = [f"# {title}", ""]

@@ -13,10 +13,12 @@ import shlex
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import prbody
-from .engine import RunResult
+
+if TYPE_CHECKING:
+    from .engine import RunResult
 
 BODY_TITLE = "gofix-linkname: {summary}"
 
@@ -53,6 +55,7 @@ def check_usage(args) -> str | None:
                 f"{'--diff' if args.diff else '--format ' + args.format}")
     if args.push is not None and args.push.startswith("-"):
         return f"--push: {args.push!r} is not a remote name"
+    from .engine import RunResult
     sample = {k: "0" for k in prbody.placeholders(RunResult(), False, None)}
     try:
         for flag, template in (("--title", args.title), ("--commit-message", args.commit_message)):

@@ -149,8 +149,13 @@ class Context:
     def whole_package_seen(self) -> bool:
         """Whether every file of the package that some build compiles was parsed (a file the
         pre-filter skipped, or one that could not be parsed, may use any name)."""
-        seen = {p.name for p in self.siblings} | {self.file.path.name}
-        return all(n in seen or n in self.package.never_built for n in self.package.go_files)
+        # Asked per directive and rule: the package's unseen files are worked out once per pass.
+        key = ("unseen", id(self.siblings))
+        hit = self.package.memo.get(key)
+        if hit is None or hit[0] is not self.siblings:
+            built = (n for n in self.package.go_files if n not in self.package.never_built)
+            hit = self.package.memo[key] = (self.siblings, frozenset(built) - {p.name for p in self.siblings})
+        return hit[1] <= {self.file.path.name}
 
     @functools.cached_property
     def module_symbols(self) -> ModuleSymbols:

@@ -151,7 +151,12 @@ def file_language(file: GoFile, module: Module | None) -> str | None:
 
 def release_range(module: Module | None, chosen: tuple[str, str] | None = None) -> tuple[str, ...]:
     """The known releases a module is built with, oldest first (``chosen``: --go-versions)."""
-    known = known_releases()
+    return _release_range(module, known_releases(), chosen)
+
+
+@functools.lru_cache(maxsize=1024)
+def _release_range(module: Module | None, known: tuple[str, ...],
+                   chosen: tuple[str, str] | None) -> tuple[str, ...]:
     if chosen is not None:
         lo, hi = minor(chosen[0]) or known[0], minor(chosen[1]) or known[-1]
     else:
@@ -227,8 +232,14 @@ def targets(releases, platforms) -> list[Target]:
 def build_matrix(file: GoFile, module: Module | None, chosen: tuple[str, str] | None,
                  platforms: tuple[str, ...], tags=frozenset()) -> list[Target]:
     """Every (release, platform) target of the range that compiles ``file`` (``-tags tags``)."""
-    return [t for t in targets(release_range(module, chosen), platforms)
-            if builds_on(file.path.name, file.constraint.expr, t, tags)]
+    return list(_build_matrix(file.path.name, file.constraint.expr, release_range(module, chosen),
+                              tuple(platforms), frozenset(tags)))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _build_matrix(filename: str, expr: Expr | None, releases: tuple[str, ...],
+                  platforms: tuple[str, ...], tags: frozenset[str]) -> tuple[Target, ...]:
+    return tuple(t for t in targets(releases, platforms) if builds_on(filename, expr, t, tags))
 
 
 def releases_of(matrix: list[Target]) -> list[str]:
