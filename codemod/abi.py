@@ -339,6 +339,7 @@ def results_of_text(text: str) -> Results | None:
     return Results(source[result.start_byte:result.end_byte].decode(), frozenset(names), qualified)
 
 
+@functools.lru_cache(maxsize=4096)  # one knowledge-base symbol, asked about for every pull and target
 def shape_of_symbol(target: str, signature: str, kind: str, goarch: str) -> Shape | None:
     """The ABI shape of a knowledge-base symbol; a method's receiver counts as its first
     parameter (a pointer receiver is one word; a value receiver's layout is unknown: None)."""

@@ -44,7 +44,10 @@ def calls_to(file: GoFile, names: set[str] | frozenset[str], root: Node | None =
     """``call_expression`` nodes calling a plain identifier in ``names`` (``f()``, not ``x.f()``)."""
     # A tree-sitter query walks the tree in C: walking it in Python cost seconds on large packages.
     root = root or file.root
-    if not any(file.source.find(n.encode(), root.start_byte, root.end_byte) >= 0 for n in names):
+    # A file that spells none of a few names has no call to them; many names are cheaper to
+    # look up in the file's call index than to search for one by one.
+    if len(names) <= 16 and not any(file.source.find(n.encode(), root.start_byte, root.end_byte) >= 0
+                                    for n in names):
         return []
 
     def plain_calls() -> list[tuple[str, Node]]:
@@ -58,7 +61,8 @@ def calls_to(file: GoFile, names: set[str] | frozenset[str], root: Node | None =
 def references(file: GoFile, name: str, root: Node | None = None) -> list[Node]:
     """Identifier nodes spelled ``name`` (calls, function values, shadowing declarations alike)."""
     root = root or file.root
-    if file.source.find(name.encode(), root.start_byte, root.end_byte) < 0:
+    key = ("identifiers", root.id)
+    if key not in file.memo and file.source.find(name.encode(), root.start_byte, root.end_byte) < 0:
         return []  # not spelled there at all: no need to index every identifier of a large file
 
     def index() -> dict[str, list[Node]]:
@@ -70,7 +74,7 @@ def references(file: GoFile, name: str, root: Node | None = None) -> list[Node]:
             nodes.sort(key=lambda n: n.start_byte)
         return found
 
-    return list(_memo(file, ("identifiers", root.id), index).get(name, ()))
+    return list(_memo(file, key, index).get(name, ()))
 
 
 def enclosing_function(node: Node) -> Node | None:

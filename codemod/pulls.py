@@ -73,6 +73,10 @@ def _func_pulls(ctx: Context, files) -> list:
 
 def std_pull(ctx: Context, d: Directive) -> bool:
     """A two-argument directive pulling from a package the standard library has (had)."""
+    return _per_pass(ctx, d, "std pull", _std_pull)
+
+
+def _std_pull(ctx: Context, d: Directive) -> bool:
     pkg = d.target_package
     if d.target is None or d.declaration is None or not pkg or pkg == "main" or not is_std_path(pkg):
         return False
@@ -133,7 +137,12 @@ def referenced_on(ctx: Context, d: Directive) -> set | None:
     files = [g for g in (ctx.siblings.values() or [ctx.file]) if g.package == ctx.file.package]
     if ctx.file not in files:
         files.append(ctx.file)
-    consts = deadcode.bool_constants(files)
+    # Per package and pass, not per directive: a file of thousands of pulls asks thousands of times.
+    key = ("bool constants", id(ctx.siblings), ctx.file.path, ctx.file.package)
+    hit = ctx.package.memo.get(key)
+    if hit is None or hit[0] is not ctx.siblings:
+        hit = ctx.package.memo[key] = (ctx.siblings, deadcode.bool_constants(files))
+    consts = hit[1]
     refs = []
     for g in files:
         for ident in goflow.references(g, d.local):
@@ -154,6 +163,23 @@ def referenced_on(ctx: Context, d: Directive) -> set | None:
 def verdicts(ctx: Context, d: Directive) -> Verdicts:
     """``lookup`` of the target on every target of the file's build matrix; "ok" where no
     compiled code refers to the pull (a call only in a branch the compiler removes)."""
+    return _per_pass(ctx, d, "verdicts", _verdicts)
+
+
+def _per_pass(ctx: Context, d: Directive, what: str, compute):
+    """``compute(ctx, d)`` once per file, directive and pass: several rules ask the same
+    question of each pull, and a file of thousands of pulls asks it thousands of times.
+    (The package's facts live for one pass; the answer depends on nothing the rule chose.)"""
+    key = (what, id(ctx.siblings), ctx.file.path, d.span.start)
+    hit = ctx.package.memo.get(key)
+    if hit is not None and hit[0] is ctx.siblings and hit[1] is d:
+        return hit[2]
+    found = compute(ctx, d)
+    ctx.package.memo[key] = (ctx.siblings, d, found)
+    return found
+
+
+def _verdicts(ctx: Context, d: Directive) -> Verdicts:
     src = puller(ctx)
     referenced = referenced_on(ctx, d)
     return Verdicts({t: knowledge.lookup(d.target, t.release, t.goos, t.goarch, src).status
@@ -162,6 +188,10 @@ def verdicts(ctx: Context, d: Directive) -> Verdicts:
 
 
 def lookups(ctx: Context, d: Directive) -> dict:
+    return dict(_per_pass(ctx, d, "lookups", _lookups))
+
+
+def _lookups(ctx: Context, d: Directive) -> dict:
     src = puller(ctx)
     return {t: knowledge.lookup(d.target, t.release, t.goos, t.goarch, src) for t in ctx.build_matrix}
 

@@ -172,6 +172,8 @@ class Context:
 
         out = []
         symbol = directive.target
+        if symbol not in self.module_symbols.definitions:
+            return out  # the usual case: nothing in the module names it
         test = self.file.path.name.endswith("_test.go")
         here = (self.file.path.resolve(), directive.span.line)
         for t in self.build_matrix:

@@ -368,19 +368,32 @@ def _lookup(target, go_version, goos, goarch, from_package, cgo) -> Lookup:
     return replace(worse, cgo=None, reason=reason, cgo_other=other.status)
 
 
-lookup.cache_clear = _lookup.cache_clear   # add_store() clears it
+def _clear_lookups() -> None:
+    _lookup.cache_clear()
+    _definition_of.cache_clear()
+
+
+lookup.cache_clear = _clear_lookups   # add_store() clears it
+
+
+@lru_cache(maxsize=65536)
+def _definition_of(target: str, go_version: str, goos: str, goarch: str, cgo: bool):
+    """What one release and platform define for ``target``, whoever pulls it: the pulling
+    package only enters the linker's judgement (a thousand pulling packages share this)."""
+    si, ri, approximate = _resolve(go_version)
+    store = _stores[si]
+    t = _target(store, ri, goos, goarch, cgo)
+    defs = _definitions(store, ri, target, t)
+    return si, ri, approximate, t, defs, _symbol_from(defs)
 
 
 def _lookup_one(target: str, go_version: str, goos: str, goarch: str, from_package: str,
                 cgo: bool) -> Lookup:
-    si, ri, approximate = _resolve(go_version)
+    si, ri, approximate, t, defs, symbol = _definition_of(target, go_version, goos, goarch, cgo)
     store = _stores[si]
     release = _label(si, ri)
-    t = _target(store, ri, goos, goarch, cgo)
-    defs = _definitions(store, ri, target, t)
     base = dict(target=target, requested_release=go_version, release=release,
                 approximate=approximate, goos=goos, goarch=goarch, cgo=t.cgo)
-    symbol = _symbol_from(defs)
     linker = store.linker(ri)
     if linker.check_linkname:
         # The blocked list is consulted before the symbol is even resolved: a listed name is
