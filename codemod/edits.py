@@ -176,12 +176,17 @@ def _self_overlapping(fix: Fix) -> bool:
     return False
 
 
-def apply_text_edits(source: bytes, edits: list[TextEdit], crlf: bool) -> bytes:
-    """Apply non-overlapping edits to ``source``; new text takes the file's line endings."""
+def apply_text_edits(source: bytes, edits: list[TextEdit], crlf: bool,
+                     seams: list[tuple[int, int]] | None = None) -> bytes:
+    """Apply non-overlapping edits to ``source``; new text takes the file's line endings.
+
+    With ``seams``, append to it the byte range of the result each edit wrote (empty where an
+    edit only removed text), for :func:`codemod.layout.tidy`."""
     # One pass from the start, joined once: slicing the whole file per edit made 10,000 edits
     # in one file quadratic.  Among edits at one point, the later in sorted order lands first,
     # as applying them back to front used to place it.
     parts: list[bytes] = []
+    written = 0
     pos = 0
     ordered = sorted(edits, key=lambda e: (e.start, e.end))
     i = 0
@@ -191,12 +196,19 @@ def apply_text_edits(source: bytes, edits: list[TextEdit], crlf: bool) -> bytes:
             j += 1
         group = ordered[i:j + 1]
         e = group[0]
-        parts.append(source[pos:e.start])
+        kept = source[pos:e.start]
+        parts.append(kept)
+        written += len(kept)
+        seam_start = written
         for g in reversed(group):
             text = g.text
             if crlf:
                 text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-            parts.append(text.encode("utf-8"))
+            data = text.encode("utf-8")
+            parts.append(data)
+            written += len(data)
+        if seams is not None:
+            seams.append((seam_start, written))
         pos = max(pos, e.end)
         i = j + 1
     parts.append(source[pos:])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import discovery, linkset, suppress, trace, versions
 from . import fixkit
-from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, apply_text_edits, merge
+from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, merge
 from .findings import Finding
 from .buildconstraint import filename_constraint
 from .importgraph import ModuleImports
@@ -577,9 +577,7 @@ def _apply_fixes(ws: Workspace, fixes: list[Fix]) -> None:
         bom = data.startswith(BOM)
         body = data[len(BOM):] if bom else data
         crlf = body.count(b"\r\n") * 2 > body.count(b"\n")
-        after = apply_text_edits(body, text_edits.get(path, []), crlf)
-        if path.suffix == ".go":
-            after = fixkit.reconcile_imports(path, body, after, requests.get(path, []), crlf)
+        after = fixkit.apply_pass(path, body, text_edits.get(path, []), requests.get(path, []), crlf)
         ws.write(path, (BOM if bom else b"") + after)
     for fix in fixes:
         for e in fix.edits:

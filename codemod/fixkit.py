@@ -22,6 +22,7 @@ from pathlib import Path
 from dataclasses import dataclass
 
 from . import imports as imps
+from . import layout
 from .edits import AddImport, CreateFile, Fix, Safety, TextEdit, apply_text_edits
 from .model import Directive, GoFile, parse_file
 
@@ -247,6 +248,21 @@ def new_file_text(like: GoFile, constraint, imports, body: str, *, header: str =
     return text.replace("\n", "\r\n") if like.crlf else text
 
 
+# ------------------------------------------------------------------------------ one pass, one file
+
+
+def apply_pass(path: Path, body: bytes, edits: list[TextEdit], requests: list[AddImport],
+               crlf: bool) -> bytes:
+    """A file's BOM-less text after one pass: its text edits applied, the lines around them
+    laid out as gofmt would (:func:`codemod.layout.tidy`), its imports reconciled."""
+    seams: list[tuple[int, int]] = []
+    after = apply_text_edits(body, edits, crlf, seams)
+    if path.suffix != ".go":
+        return after
+    after = layout.tidy(after, seams, crlf)
+    return reconcile_imports(path, body, after, requests, crlf)
+
+
 # ------------------------------------------------------------------------------ imports, per pass
 
 
@@ -445,9 +461,8 @@ def resolved_edits(fix: Fix, read) -> list:
         data = read(path)
         body = data[len(BOM):] if data.startswith(BOM) else data
         crlf = body.count(b"\r\n") * 2 > body.count(b"\n")
-        after = apply_text_edits(body, [e for e in edits if isinstance(e, TextEdit)], crlf)
-        if path.suffix == ".go":
-            after = reconcile_imports(path, body, after, [e for e in edits if isinstance(e, AddImport)], crlf)
+        after = apply_pass(path, body, [e for e in edits if isinstance(e, TextEdit)],
+                           [e for e in edits if isinstance(e, AddImport)], crlf)
         start = 0
         while start < min(len(body), len(after)) and body[start] == after[start]:
             start += 1

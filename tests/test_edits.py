@@ -215,7 +215,8 @@ def test_real_rules_whose_edits_meet_at_one_point(tmp_path, monkeypatch):
     result = run(tmp_path, monkeypatch, registry.select(["LN001", "LN002", "LN003"]), MIXED)
     assert not result.problems
     after = result.changes[Path("f.go")][1]
-    assert after == b'package p\n\nimport _ "unsafe"\n//go:linkname x runtime.nanotime\nfunc x() int64\n\n'
+    # Laid out as gofmt would: a blank line between the import and the directive, none at the end.
+    assert after == b'package p\n\nimport _ "unsafe"\n\n//go:linkname x runtime.nanotime\nfunc x() int64\n'
     assert parse_file(Path("f.go"), after).syntax_errors == []
     (tmp_path / "f.go").write_bytes(after)
     again = engine.run(["."], registry.select(["LN001", "LN002", "LN003"]), Options(), fix_level=Safety.SAFE)

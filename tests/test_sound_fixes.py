@@ -3,10 +3,11 @@ on generated modules and public code, each building the result with real Go tool
 from __future__ import annotations
 
 import os
+import textwrap
 
 import pytest
 
-from tests.e2e import go_build, gofix, sound, write_module
+from tests.e2e import go_build, gofix, gofmt_dirty, sound, write_module
 from tests.gotoolchains import CI_RELEASES, run_go
 
 
@@ -389,3 +390,177 @@ def test_fallback_names_say_which_releases_they_are_for(tmp_path):
         """})
     fix_and_check(root, "1.21")
     assert (root / "runtime_go119_go122.go").is_file(), sorted(p.name for p in root.iterdir())
+
+
+# The shapes of a cgo-free FFI library's fakecgo package (ebitengine/purego,
+# internal/fakecgo/callbacks.go and linux.go): directives stacked over declarations.
+STACKS = """
+    package main
+
+    import (
+    	"fmt"
+    	_ "unsafe"
+    )
+
+    // TODO: a note that belongs to no declaration
+
+    //go:linkname tramp tramp
+    //go:linkname hook hook
+    var tramp byte
+    var hook = &tramp
+
+    // Indicates whether a key was created.
+    //
+    // A paragraph the declaration below does not own.
+
+    //go:linkname created created
+    var xcreated uintptr
+    var created = &xcreated
+
+    func errno() int32 { return 0 }
+
+    //go:linkname setegid setegid
+    //go:linkname seteuid seteuid
+    //go:linkname setgid setgid
+
+    var setegid = &tramp
+    var seteuid = &tramp
+    var setgid = &tramp
+
+    var other int
+    //go:linkname late late
+
+    var late = &tramp
+
+    func main() { fmt.Println(hook == &tramp, *created, errno(), setegid, seteuid, setgid, other, late) }
+"""
+
+
+def test_directives_stacked_over_declarations(tmp_path):
+    """A stack right above its declarations is attached, even with a declaration it does not
+    name in the run (``var xcreated``); a stack a blank line away from its run of declarations
+    joins it (one blank line removed, no double blank line left); a directive moved under a
+    declaration gets the blank line gofmt puts between a declaration and the next one's
+    directives.  The result builds, links, vets and is gofmt-clean, and is exactly this."""
+    root = write_module(tmp_path / "m", {"main.go": STACKS})
+    p = gofix(root, "--format", "json", "--select", "LN003", ".")
+    import json
+    lines = sorted(f["line"] for f in json.loads(p.stdout)["findings"])
+    assert lines == [25, 26, 27, 34], p.stdout  # the separated stack, and the glued directive
+    fix_and_check(root, "1.21")
+    after = (root / "main.go").read_text()
+    assert after == textwrap.dedent(STACKS).lstrip("\n").replace(
+        "//go:linkname setgid setgid\n\nvar setegid", "//go:linkname setgid setgid\nvar setegid").replace(
+        "var other int\n//go:linkname late late\n\nvar late", "var other int\n\n//go:linkname late late\nvar late")
+
+
+DOC_COMMENTS = """
+    package main
+
+    import (
+    	"fmt"
+    	_ "unsafe"
+    )
+
+    //go:linkname a a
+
+    // a is documented below its directive.
+    func a() int { return 1 }
+
+    // An old note, not b's.
+    //go:linkname b b
+
+    // b is documented too.
+    func b() int { return 2 }
+
+    // c's note.
+    //go:linkname c c
+
+    func c() int { return 3 }
+
+    //go:linkname d d
+    // d's text, below the directive.
+
+    func d() int { return 4 }
+
+    //go:noinline
+    //go:linkname e e
+
+    func e() int { return 5 }
+
+    // f's doc.
+    //
+    //go:noinline
+    func f() int { return 6 }
+
+    //go:linkname f f
+
+    // g's doc.
+    func g() int { return 7 }
+
+    //go:linkname g g
+
+    func main() { fmt.Println(a(), b(), c(), d(), e(), f(), g()) }
+"""
+
+DOC_COMMENTS_FIXED = """
+    package main
+
+    import (
+    	"fmt"
+    	_ "unsafe"
+    )
+
+    // a is documented below its directive.
+    //
+    //go:linkname a a
+    func a() int { return 1 }
+
+    // An old note, not b's.
+
+    // b is documented too.
+    //
+    //go:linkname b b
+    func b() int { return 2 }
+
+    // c's note.
+    //
+    //go:linkname c c
+    func c() int { return 3 }
+
+    // d's text, below the directive.
+    //
+    //go:linkname d d
+    func d() int { return 4 }
+
+    //go:noinline
+
+    //go:linkname e e
+    func e() int { return 5 }
+
+    // f's doc.
+    //
+    //go:noinline
+    //go:linkname f f
+    func f() int { return 6 }
+
+    // g's doc.
+    //
+    //go:linkname g g
+    func g() int { return 7 }
+
+    func main() { fmt.Println(a(), b(), c(), d(), e(), f(), g()) }
+"""
+
+
+def test_directive_and_doc_comments_in_every_order(tmp_path):
+    """LN003 with doc comments above the directive, between it and the declaration, on both
+    sides, after the declaration, and with another directive (``//go:noinline``) nearby: the
+    directive ends up last in the declaration's doc comment after a bare ``//`` line, as gofmt
+    wants; a note that was not the declaration's doc stays apart; a floating ``//go:noinline``
+    is not brought onto a declaration (that would change what the compiler does)."""
+    root = write_module(tmp_path / "m", {"main.go": DOC_COMMENTS})
+    assert gofmt_dirty("1.27", root) == []
+    fix_and_check(root, "1.21")
+    assert (root / "main.go").read_text() == textwrap.dedent(DOC_COMMENTS_FIXED).lstrip("\n")
+    assert run_go("1.27", ["run", "."], root).stdout.split() == ["1", "2", "3", "4", "5", "6", "7"]
