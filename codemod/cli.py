@@ -206,8 +206,16 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     checked = None if args.verify else False  # False: no --verify; None: nothing to verify
     if args.verify and result.changes:
         from . import verify
+
+        def rerun(paths: list[str], withheld: frozenset):
+            # The same run on one package's files, some fixes withheld: --verify narrowing a
+            # worse package down to the fixes that make it worse.
+            return engine.run(paths, chosen, options, fix_level=level,
+                              include_generated=args.include_generated, withheld=withheld,
+                              **_file_filters(settings))
+
         checked = verify.check_run(result, chains, list(options.platforms) if args.platforms else None,
-                                   display=diff.display_path)
+                                   display=diff.display_path, rerun=rerun)
     try:
         patch = diff.render(result.changes)
     except diff.DiffError as e:

@@ -48,6 +48,10 @@ class RunResult:
     fix_level: Safety | None = None  # the lowest safety applied; None: a check without fixes
     # Package directories whose fixes --verify withdrew (they made a build worse).
     withdrawn: set[Path] = field(default_factory=set)
+    # Single fixes --verify withdrew, by :func:`fix_key` of their findings (the rest of their
+    # package's fixes are written).
+    withdrawn_fixes: set[tuple] = field(default_factory=set)
+    fix_keys: dict[int, tuple] = field(default_factory=dict)  # id(finding) -> fix_key, first pass
     # Findings an in-source suppression silenced (never reported as findings, never fixed),
     # and every suppression comment of the files checked.
     suppressed: list[suppress.Suppressed] = field(default_factory=list)
@@ -70,9 +74,21 @@ class RunResult:
 
     def is_withdrawn(self, finding: Finding) -> bool:
         """Whether --verify withdrew the fix of ``finding``, which would otherwise apply."""
-        return (bool(self.withdrawn) and finding.fix is not None and self.fix_level is not None
-                and finding.fix.safety >= self.fix_level and any(
-            p.parent.resolve() in self.withdrawn for p in finding.fix.touches() | {finding.path}))
+        if finding.fix is None or self.fix_level is None or finding.fix.safety < self.fix_level:
+            return False
+        if self.withdrawn_fixes and self.fix_keys.get(id(finding)) in self.withdrawn_fixes:
+            return True
+        return bool(self.withdrawn) and any(
+            p.parent.resolve() in self.withdrawn for p in finding.fix.touches() | {finding.path})
+
+
+def fix_key(finding: Finding, source: bytes | None) -> tuple:
+    """What names a finding's fix from one pass to the next, whatever moved around it: rule,
+    file, and the whitespace-normalised text of the finding's line (line numbers shift as
+    other fixes land; the line's text does not, unless a fix rewrites that very line)."""
+    lines = (source or b"").splitlines()
+    text = lines[finding.span.line - 1] if 0 < finding.span.line <= len(lines) else b""
+    return (finding.rule, str(finding.path), " ".join(text.decode("utf-8", "replace").split()))
 
 
 class Workspace:
@@ -247,7 +263,7 @@ class PackageResult:
 
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
         include_generated: bool = False, skip_file=None, rule_allowed=None, progress=None,
-        cache=None) -> RunResult:
+        cache=None, withheld: frozenset = frozenset()) -> RunResult:
     """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents.
 
     Packages (directories) are checked and fixed one at a time, each with its own workspace
@@ -258,7 +274,9 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
 
     ``skip_file(path)`` leaves files out of the run (configured excludes); ``rule_allowed(rule,
     path)`` turns a rule off for some files (per-file ignores).  ``progress(done, total)`` is
-    called as packages are done (for a progress bar).
+    called as packages are done (for a progress bar).  Fixes whose :func:`fix_key` is in
+    ``withheld`` are not applied, in any pass (--verify withdrawing them); such a run does
+    not use the cache.
     """
     result = RunResult(fix_level=fix_level)
     go_rules = [r for r in rules if r.scope == "go"]
@@ -289,14 +307,14 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         # A package sharing a file with another through a link is never cached: its result
         # depends on links elsewhere in the tree, which its entry does not record.
         entry = cache.lookup(directory, files, lambda d=directory: module_for(modules, d)) \
-            if cache is not None and not any(p in shared for p in files) else None
+            if cache is not None and not withheld and not any(p in shared for p in files) else None
         if entry is not None and entry.result is not None:
             part = entry.result
         else:
             ws = Workspace(modules, disk_symbols)
             part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
                                  include_generated=include_generated, rule_allowed=rule_allowed,
-                                 shared=shared)
+                                 shared=shared, withheld=withheld)
             if entry is not None:
                 entry.store(ws, part)
         result.findings.extend(part.findings)
@@ -318,6 +336,14 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             if rule_allowed is None or rule_allowed(_rule_of(rules, f), f.path)]
     result.findings.sort(key=lambda f: f.sort_key)
     result.held_back.sort(key=lambda f: f.sort_key)
+    sources: dict[Path, bytes | None] = {}
+    for f in result.findings:
+        if f.fix and f.path not in sources:
+            try:
+                sources[f.path] = f.path.read_bytes()
+            except OSError:
+                sources[f.path] = None
+    result.fix_keys = {id(f): fix_key(f, sources[f.path]) for f in result.findings if f.fix}
     if fix_level is None or result.has_errors:
         result.changes = {}
     return result
@@ -326,7 +352,8 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
 def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list[Rule],
                   options: Options, *, fix_level: Safety | None = None,
                   include_generated: bool = False, rule_allowed=None,
-                  shared: dict[Path, list[Path]] | None = None) -> PackageResult:
+                  shared: dict[Path, list[Path]] | None = None,
+                  withheld: frozenset = frozenset()) -> PackageResult:
     """Check one directory's ``files``; with ``fix_level`` fix them up to a fixed point.
 
     A pass re-checks only the files whose text the previous pass changed (and the whole
@@ -345,7 +372,8 @@ def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list
     go_files = list(files)
     for n in range(1, MAX_PASSES + 1):
         part.passes = n
-        fixes = [(f, f.fix) for f in pending if f.fix and f.fix.safety >= fix_level]
+        fixes = [(f, f.fix) for f in pending if f.fix and f.fix.safety >= fix_level
+                 and not (withheld and fix_key(f, ws.read(f.path)) in withheld)]
         if not fixes:
             break
         merged = merge([fx for _, fx in fixes])

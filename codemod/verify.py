@@ -239,6 +239,10 @@ class Report:
     cells: list[Cell] = field(default_factory=list)
     withdrawn: dict[str, str] = field(default_factory=dict)  # package -> why
     withdrawn_files: list[str] = field(default_factory=list)
+    # package -> the fixes withdrawn there, each {rule, path, line, description, why}; with
+    # ``kept`` the number of that package's fixes still written (0: the whole package's).
+    withdrawn_fixes: dict[str, list[dict]] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
     directories: dict[str, Path] = field(default_factory=dict)  # package as displayed -> directory
 
     @property
@@ -256,7 +260,8 @@ class Report:
                            for t in self.toolchains],
             "platforms": self.platforms or None,
             "cells": [c.to_json() for c in self.cells],
-            "withdrawn": [{"package": p, "why": w} for p, w in sorted(self.withdrawn.items())],
+            "withdrawn": [{"package": p, "why": w, "fixes": self.withdrawn_fixes.get(p, []),
+                           "kept": self.kept.get(p, 0)} for p, w in sorted(self.withdrawn.items())],
             "withdrawn_files": self.withdrawn_files,
             "clean": self.clean,
         }
@@ -283,6 +288,14 @@ class Report:
                 lines.append(f"  {c.package} ({c.column}): cannot verify: {_first_line(c.after.message)}")
         for pkg, why in sorted(self.withdrawn.items()):
             lines.append(f"  withdrawn: {pkg}: " + why.replace("\n", "\n      "))
+            fixes = self.withdrawn_fixes.get(pkg, [])
+            kept = self.kept.get(pkg, 0)
+            if kept:
+                lines.append(f"    {len(fixes)} fix(es) withdrawn, {kept} other fix(es) of {pkg} verified and kept:")
+            for fx in fixes:
+                lines.append(f"    {fx['rule']} {fx['path']}:{fx['line']}: {fx['description']}")
+                if kept and fx.get("why") and fx["why"] != why:
+                    lines.append("      " + fx["why"].replace("\n", "\n      "))
         return "\n".join(lines) + "\n"
 
 
@@ -662,15 +675,95 @@ def withdraw(changes: dict[Path, tuple[bytes | None, bytes | None]], fix_paths: 
     return {p for p in changes if p.parent.resolve() in bad}
 
 
-def check_run(result, chains: list[Toolchain], platforms: list[str] | None, display=str) -> Report:
+def check_run(result, chains: list[Toolchain], platforms: list[str] | None, display=str,
+              rerun=None) -> Report:
     """Verify ``result.changes`` (an engine RunResult) and withdraw what made a build worse:
-    those files leave ``result.changes`` and their findings stop counting as fixed."""
+    those changes leave ``result.changes`` and their findings stop counting as fixed.
+
+    With ``rerun(paths, withheld)`` (the engine run again on ``paths`` with the fixes whose keys
+    are in ``withheld`` not applied), a package that got worse loses only the fixes that make
+    it worse: they are found by building the package with halves of its fixes (bisection),
+    and the rest is written once the package with them alone verifies no worse on every
+    toolchain and platform.  Otherwise, or when that fails, the package's fixes all go."""
     report = verify(result.changes, chains, platforms, display=display)
     bad_dirs = {report.directories[p] for p in report.withdrawn if p in report.directories}
-    if bad_dirs:
+    whole: set[Path] = set()
+    for directory in sorted(bad_dirs):
+        pkg = next(p for p, d in report.directories.items() if d == directory)
+        mine = [f for f in result.findings if result.fixed(f) and f.path.parent.resolve() == directory]
+        narrowed = None
+        if rerun is not None and len(mine) > 1 and all(
+                p.parent.resolve() == directory for f in mine for p in f.fix.touches()):
+            narrowed = _narrow(result, report, pkg, directory, mine, chains, platforms, display, rerun)
+        if narrowed is None:
+            whole.add(directory)
+            report.withdrawn_fixes[pkg] = [_fix_entry(f, "", display) for f in mine]
+            continue
+        culprits, changes = narrowed
+        result.withdrawn_fixes |= {result.fix_keys[id(f)] for f, _ in culprits}
+        report.withdrawn_fixes[pkg] = [_fix_entry(f, why, display) for f, why in culprits]
+        report.kept[pkg] = len(mine) - len(culprits)
+        mine_before = {p for p in result.changes if p.parent.resolve() == directory}
+        for p in mine_before - set(changes):
+            del result.changes[p]
+        result.changes.update(changes)
+        report.withdrawn_files += sorted(display(p) for p in mine_before - set(changes))
+    if whole:
         touched = [fx.touches() for _, fx in result.applied]
-        dropped = withdraw(result.changes, touched, bad_dirs)
-        result.withdrawn = {p.parent.resolve() for p in dropped} | bad_dirs
-        report.withdrawn_files = sorted(display(p) for p in dropped)
+        dropped = withdraw(result.changes, touched, whole)
+        result.withdrawn = {p.parent.resolve() for p in dropped} | whole
+        report.withdrawn_files += sorted(display(p) for p in dropped)
         result.changes = {p: c for p, c in result.changes.items() if p not in dropped}
+    report.withdrawn_files.sort()
     return report
+
+
+def _fix_entry(f, why: str, display) -> dict:
+    entry = {"rule": f.rule, "path": display(f.path), "line": f.span.line, "description": f.fix.description}
+    if why:
+        entry["why"] = why
+    return entry
+
+
+def _narrow(result, report: Report, pkg: str, directory: Path, mine: list, chains: list[Toolchain],
+            platforms: list[str] | None, display, rerun):
+    """The fixes of ``mine`` (one package's) that make it worse, each with the toolchain's
+    words, and the package's changes without them; None when no such split verifies."""
+    worse_cols = {(c.toolchain, c.platform) for c in report.cells if c.package == pkg and c.worse}
+    sub_chains = [t for t in chains if any(t.version == v for v, _ in worse_cols)] or list(chains)
+    sub_plats = sorted({p for _, p in worse_cols}) if platforms else None
+    paths = sorted({str(f.path) for f in mine} | {
+        str(p) for p, (old, _) in result.changes.items() if old is not None and p.parent.resolve() == directory})
+    keys = {id(f): result.fix_keys[id(f)] for f in mine}
+
+    def trial(applied: list, every_column: bool = False):
+        """(worse, why, the package's changes) with only ``applied`` of ``mine`` applied."""
+        withheld = frozenset(keys[id(f)] for f in mine if f not in applied)
+        run = rerun(paths, withheld)
+        if run.has_errors:
+            return True, "; ".join(p.message for p in run.problems if p.error), {}
+        changes = {p: c for p, c in run.changes.items() if p.parent.resolve() == directory}
+        if not changes:
+            return False, "", {}
+        rep = verify(changes, chains if every_column else sub_chains,
+                     platforms if every_column else sub_plats, display=display)
+        why = next((w for w in rep.withdrawn.values()), "")
+        return bool(rep.withdrawn), why, changes
+
+    def culprits(applied: list) -> list:
+        worse, why, _ = trial(applied)
+        if not worse:
+            return []
+        if len(applied) == 1:
+            return [(applied[0], why)]
+        half = len(applied) // 2
+        return culprits(applied[:half]) + culprits(applied[half:])
+
+    found = culprits(mine)
+    if not found:
+        return None  # worse only all together, or not reproduced: the package's fixes all go
+    bad = {id(f) for f, _ in found}
+    worse, _, changes = trial([f for f in mine if id(f) not in bad], every_column=True)
+    if worse:
+        return None
+    return found, changes

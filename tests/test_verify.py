@@ -117,10 +117,12 @@ def test_dry_run_verifies_and_never_touches_the_tree(tmp_path, capsys, monkeypat
     assert snapshot(module) == before
 
 
-def sabotage(monkeypatch, broken_dirs: set[str], code: str = NOT_COMPILING):
-    """Make every fix in ``broken_dirs`` also append ``code`` (by default, code that does not
-    compile): the toolchain stays real, only the fix is wrong, as a buggy rule's would be."""
-    monkeypatch.setattr(rules, "select", breaking(rules.select, broken_dirs, code))
+def sabotage(monkeypatch, broken_dirs: set[str], code: str = NOT_COMPILING,
+             broken_rules: set[str] | None = None):
+    """Make every fix in ``broken_dirs`` (of ``broken_rules`` only, when given) also append
+    ``code`` (by default, code that does not compile): the toolchain stays real, only the fix
+    is wrong, as a buggy rule's would be."""
+    monkeypatch.setattr(rules, "select", breaking(rules.select, broken_dirs, code, broken_rules))
 
 
 def test_a_fix_that_breaks_the_build_is_withdrawn_the_rest_written(tmp_path, capsys, monkeypatch):
@@ -258,3 +260,73 @@ def test_withdrawal_follows_a_fix_across_directories(tmp_path):
     # One fix touched a and b: withdrawing a takes b with it, never c.
     assert verify.withdraw(changes, [{a, b}, {c}], {a.parent}) == {a, b}
     assert verify.withdraw(changes, [{a}, {b}, {c}], {a.parent}) == {a}
+
+
+def test_only_the_fixes_that_make_a_package_worse_are_withdrawn(tmp_path, capsys, monkeypatch):
+    """One package, three fixes: LN001 (the missing unsafe import, sound) and two LN003 moves
+    that a buggy rule breaks.  --verify finds the two by building halves of the package's fixes,
+    withdraws them with the compiler's words, and writes the sound one."""
+    module = write_module(tmp_path / "m", {
+        "mixed/a.go": """
+            package mixed
+
+            //go:linkname nanotime runtime.nanotime
+
+            func nanotime() int64
+
+            // Now is the monotonic clock.
+            func Now() int64 { return nanotime() }
+            """,
+        "mixed/b.go": """
+            package mixed
+
+            import _ "unsafe"
+
+            //go:linkname cputicks runtime.cputicks
+
+            func cputicks() int64
+
+            // Ticks reads the CPU's tick counter.
+            func Ticks() int64 { return cputicks() }
+            """,
+    })
+    sabotage(monkeypatch, {"mixed"}, broken_rules={"LN003"})
+    before = snapshot(module)
+    code, report, _ = run(capsys, monkeypatch, module, "--apply", "--verify", "--format", "json",
+                          *go_flags("1.21"), ".")
+    v = report["verify"]
+    (w,) = v["withdrawn"]
+    assert w["package"] == "mixed" and w["kept"] == 1
+    assert sorted((f["rule"], f["path"]) for f in w["fixes"]) == [("LN003", "mixed/a.go"), ("LN003", "mixed/b.go")]
+    assert all("undefined: notDeclaredAnywhere" in f["why"] for f in w["fixes"])
+    assert v["withdrawn_files"] == ["mixed/b.go"]  # b.go's only fix went; a.go keeps its import
+    after = snapshot(module)
+    assert after[module / "mixed" / "b.go"] == before[module / "mixed" / "b.go"]
+    a = after[module / "mixed" / "a.go"].decode()
+    assert 'import _ "unsafe"' in a and "notDeclaredAnywhere" not in a
+    assert "//go:linkname nanotime runtime.nanotime\n\nfunc nanotime" in a  # the LN003 move withdrawn
+    by_rule = {(f["rule"], f["path"]): f["fix"] for f in report["findings"] if f["fix"]}
+    assert by_rule[("LN001", "mixed/a.go")]["applicable"] and not by_rule[("LN001", "mixed/a.go")].get("withdrawn")
+    assert by_rule[("LN003", "mixed/a.go")]["withdrawn"] and by_rule[("LN003", "mixed/b.go")]["withdrawn"]
+    assert code == 1  # the withdrawn fixes leave findings
+    # The package as written builds, links and vets: the kept fix made it better.
+    from tests.e2e import sound
+    assert sound("1.21", module) == []
+
+
+def test_text_report_lists_each_withdrawn_fix(tmp_path, capsys, monkeypatch):
+    module = write_module(tmp_path / "m", {"mixed/a.go": """
+        package mixed
+
+        //go:linkname nanotime runtime.nanotime
+
+        func nanotime() int64
+
+        // Now is the monotonic clock.
+        func Now() int64 { return nanotime() }
+        """})
+    sabotage(monkeypatch, {"mixed"}, broken_rules={"LN003"})
+    code, out, _ = run(capsys, monkeypatch, module, "--verify", *go_flags("1.23"), ".")
+    assert "withdrawn: mixed:" in out and "1 fix(es) withdrawn, 1 other fix(es) of mixed verified and kept" in out
+    assert "LN003 mixed/a.go:3: Remove the blank lines between the directive and its declaration" in out
+    assert "+++ b/mixed/a.go" in out and '+import _ "unsafe"' in out and "notDeclaredAnywhere" not in out.split("verify:")[0]

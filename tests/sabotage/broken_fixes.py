@@ -11,12 +11,14 @@ from codemod.edits import TextEdit
 NOT_COMPILING = "\nvar _ = notDeclaredAnywhere\n"
 
 
-def breaking(select, broken_dirs, code: str = NOT_COMPILING):
-    """``select`` (as ``rules.select``) with every chosen rule's fixes in ``broken_dirs`` spoiled."""
+def breaking(select, broken_dirs, code: str = NOT_COMPILING, broken_rules=None):
+    """``select`` (as ``rules.select``) with every chosen rule's fixes in ``broken_dirs`` spoiled
+    (only the fixes of ``broken_rules``, rule codes, when given)."""
     def wrap(rule):
         def check(ctx):
             for f in rule.check(ctx):
-                if f.fix and f.path.parent.name in broken_dirs:
+                if f.fix and f.path.parent.name in broken_dirs and (
+                        broken_rules is None or f.rule in broken_rules):
                     end = len(ctx.file.source)
                     bad = TextEdit(f.path, end, end, code)
                     f = dataclasses.replace(f, fix=dataclasses.replace(f.fix, edits=(*f.fix.edits, bad)))
