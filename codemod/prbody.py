@@ -169,7 +169,14 @@ def _cells_table(report: Any) -> list[str]:
     withdrawn = dict(getattr(report, "withdrawn", {}) or {})
     if withdrawn:
         out += ["", "Withdrawn from this change because verification found them worse:", ""]
-        out += [f"- `{pkg}`: {why}" for pkg, why in sorted(withdrawn.items())]
+        fixes = dict(getattr(report, "withdrawn_fixes", {}) or {})
+        kept = dict(getattr(report, "kept", {}) or {})
+        for pkg, why in sorted(withdrawn.items()):
+            out.append(f"- `{pkg}`: {why}")
+            if kept.get(pkg):
+                out.append(f"  - only these fixes; its {kept[pkg]} other fix(es) verified and are in this change:")
+                out += [f"  - {fx['rule']} `{fx['path']}:{fx['line']}`: {fx['description']}"
+                        for fx in fixes.get(pkg, [])]
     return out
 
 
