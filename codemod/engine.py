@@ -51,7 +51,7 @@ class RunResult:
     # Single fixes --verify withdrew, by :func:`fix_key` of their findings (the rest of their
     # package's fixes are written).
     withdrawn_fixes: set[tuple] = field(default_factory=set)
-    fix_keys: dict[int, tuple] = field(default_factory=dict)  # id(finding) -> fix_key, first pass
+    _fix_keys: dict[int, tuple] = field(default_factory=dict)  # id(finding) -> fix_key, memo
     # Findings an in-source suppression silenced (never reported as findings, never fixed),
     # and every suppression comment of the files checked.
     suppressed: list[suppress.Suppressed] = field(default_factory=list)
@@ -72,11 +72,23 @@ class RunResult:
         return (finding.fix is not None and self.fix_level is not None and not self.has_errors
                 and finding.fix.safety >= self.fix_level and not self.is_withdrawn(finding))
 
+    def fix_key_of(self, finding: Finding) -> tuple:
+        """:func:`fix_key` of a finding of this run, against its file as it is on disk (the
+        text the run started from); read only when asked, so a cached run reads no file."""
+        key = self._fix_keys.get(id(finding))
+        if key is None:
+            try:
+                source = finding.path.read_bytes()
+            except OSError:
+                source = None
+            key = self._fix_keys[id(finding)] = fix_key(finding, source)
+        return key
+
     def is_withdrawn(self, finding: Finding) -> bool:
         """Whether --verify withdrew the fix of ``finding``, which would otherwise apply."""
         if finding.fix is None or self.fix_level is None or finding.fix.safety < self.fix_level:
             return False
-        if self.withdrawn_fixes and self.fix_keys.get(id(finding)) in self.withdrawn_fixes:
+        if self.withdrawn_fixes and self.fix_key_of(finding) in self.withdrawn_fixes:
             return True
         return bool(self.withdrawn) and any(
             p.parent.resolve() in self.withdrawn for p in finding.fix.touches() | {finding.path})
@@ -336,14 +348,6 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             if rule_allowed is None or rule_allowed(_rule_of(rules, f), f.path)]
     result.findings.sort(key=lambda f: f.sort_key)
     result.held_back.sort(key=lambda f: f.sort_key)
-    sources: dict[Path, bytes | None] = {}
-    for f in result.findings:
-        if f.fix and f.path not in sources:
-            try:
-                sources[f.path] = f.path.read_bytes()
-            except OSError:
-                sources[f.path] = None
-    result.fix_keys = {id(f): fix_key(f, sources[f.path]) for f in result.findings if f.fix}
     if fix_level is None or result.has_errors:
         result.changes = {}
     return result

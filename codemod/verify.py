@@ -700,7 +700,7 @@ def check_run(result, chains: list[Toolchain], platforms: list[str] | None, disp
             report.withdrawn_fixes[pkg] = [_fix_entry(f, "", display) for f in mine]
             continue
         culprits, changes = narrowed
-        result.withdrawn_fixes |= {result.fix_keys[id(f)] for f, _ in culprits}
+        result.withdrawn_fixes |= {result.fix_key_of(f) for f, _ in culprits}
         report.withdrawn_fixes[pkg] = [_fix_entry(f, why, display) for f, why in culprits]
         report.kept[pkg] = len(mine) - len(culprits)
         mine_before = {p for p in result.changes if p.parent.resolve() == directory}
@@ -734,7 +734,7 @@ def _narrow(result, report: Report, pkg: str, directory: Path, mine: list, chain
     sub_plats = sorted({p for _, p in worse_cols}) if platforms else None
     paths = sorted({str(f.path) for f in mine} | {
         str(p) for p, (old, _) in result.changes.items() if old is not None and p.parent.resolve() == directory})
-    keys = {id(f): result.fix_keys[id(f)] for f in mine}
+    keys = {id(f): result.fix_key_of(f) for f in mine}
 
     def trial(applied: list, every_column: bool = False):
         """(worse, why, the package's changes) with only ``applied`` of ``mine`` applied."""
