@@ -36,15 +36,27 @@ class Problem:
 
 
 @dataclass
-class RunResult:
+class PackageResult:
+    """What one package (one directory's files) contributes to a run; what the cache stores."""
+
     findings: list[Finding] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # Final contents of every file the fixes change: path -> (before, after); None = absent.
     changes: dict[Path, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
     applied: list[tuple[Finding | None, Fix]] = field(default_factory=list)
     held_back: list[Finding] = field(default_factory=list)  # fixes below the requested safety
-    stale_temporaries: list[Path] = field(default_factory=list)  # left by a killed --apply
     passes: int = 0
+    # Findings an in-source suppression silenced (never reported as findings, never fixed),
+    # and every suppression comment of the files checked.
+    suppressed: list[suppress.Suppressed] = field(default_factory=list)
+    suppressions: dict[Path, GoFile] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult(PackageResult):
+    """The whole run: every package's result, and what only the run as a whole knows."""
+
+    stale_temporaries: list[Path] = field(default_factory=list)  # left by a killed --apply
     fix_level: Safety | None = None  # the lowest safety applied; None: a check without fixes
     # Package directories whose fixes --verify withdrew (they made a build worse).
     withdrawn: set[Path] = field(default_factory=set)
@@ -52,16 +64,23 @@ class RunResult:
     # package's fixes are written).
     withdrawn_fixes: set[tuple] = field(default_factory=set)
     _fix_keys: dict[int, tuple] = field(default_factory=dict)  # id(finding) -> fix_key, memo
-    # Findings an in-source suppression silenced (never reported as findings, never fixed),
-    # and every suppression comment of the files checked.
-    suppressed: list[suppress.Suppressed] = field(default_factory=list)
-    suppressions: dict[Path, GoFile] = field(default_factory=dict)
     # With --report-unused-ignores: (file, suppression) pairs that silenced nothing.
     unused_ignores: list | None = None
 
     @property
     def has_errors(self) -> bool:
         return any(p.error for p in self.problems)
+
+    def absorb(self, part: PackageResult) -> None:
+        """Add one package's result to the run's."""
+        self.findings.extend(part.findings)
+        self.problems.extend(part.problems)
+        self.changes.update(part.changes)
+        self.applied.extend(part.applied)
+        self.held_back.extend(part.held_back)
+        self.passes = max(self.passes, part.passes)
+        self.suppressed.extend(part.suppressed)
+        self.suppressions.update(part.suppressions)
 
     def fixed(self, finding: Finding) -> bool:
         """Whether the run's fixes take care of ``finding``.
@@ -259,19 +278,6 @@ def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> Packa
                         frozenset(unsafe), frozenset(entries))
 
 
-@dataclass
-class PackageResult:
-    """What one package (one directory's files) contributes to a run; what the cache stores."""
-
-    findings: list[Finding] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    changes: dict[Path, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
-    applied: list[tuple[Finding | None, Fix]] = field(default_factory=list)
-    held_back: list[Finding] = field(default_factory=list)
-    passes: int = 0
-    suppressed: list = field(default_factory=list)  # suppress.Suppressed
-    suppressions: dict[Path, GoFile] = field(default_factory=dict)
-
 
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
         include_generated: bool = False, skip_file=None, rule_allowed=None, progress=None,
@@ -329,14 +335,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
                                  shared=shared, withheld=withheld)
             if entry is not None:
                 entry.store(ws, part)
-        result.findings.extend(part.findings)
-        result.problems.extend(part.problems)
-        result.changes.update(part.changes)
-        result.applied.extend(part.applied)
-        result.held_back.extend(part.held_back)
-        result.passes = max(result.passes, part.passes)
-        result.suppressed.extend(part.suppressed)
-        result.suppressions.update(part.suppressions)
+        result.absorb(part)
         done += len(files)
         if progress is not None:
             # Counted as reading and checking each file, the two halves of a file's work.
