@@ -512,10 +512,14 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         facts = replace(facts, never_built=frozenset(p.name for p in parsed if p not in built))
         parsed = built
         run_files = set(dir_files)
+        # Files read with constructs newer than the grammar masked: checked, never edited.
+        unedited = {p: m for p, m in parsed.items() if m.newer_syntax}
         for path, model in parsed.items():
             if path not in run_files or path not in wanted:
                 continue  # a sibling read for the package's sake, or one this pass need not check
             trace.at(path)
+            if report and model.newer_syntax:
+                part.problems.append(newer_syntax_note(model))
             data = model.source
             for rule in rules:
                 if not any(t.encode() in data for t in rule.triggers) \
@@ -528,6 +532,10 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     if finding.fix and model.generated and not include_generated:
                         finding = _without_fix(finding, "generated file: fixes are not applied "
                                                         "(use --include-generated)")
+                    masked = [p for p in finding.fix.touches() if p in unedited] if finding.fix and unedited else []
+                    if masked:
+                        finding = _without_fix(finding, f"{masked[0]} is not edited: "
+                                                        f"{unedited[masked[0]].newer_syntax[0].describe()}")
                     linked = [p for p in finding.fix.touches() if p in shared] if finding.fix and shared else []
                     if linked:
                         names = ", ".join(str(o) for o in shared[linked[0]])
@@ -540,6 +548,15 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         part.suppressed.extend(silenced)
         part.suppressions.update({p: m for p, m in models.items() if m.suppressions})
     return findings
+
+
+def newer_syntax_note(model: GoFile) -> Problem:
+    """The note saying a file was read with newer constructs masked, and left as it is."""
+    first = model.newer_syntax[0]
+    more = len(model.newer_syntax) - 1
+    others = f" (and {more} more such construct{'s' if more > 1 else ''})" if more else ""
+    return Problem(model.path, f"{first.describe()}{others}; read with the construct masked, "
+                               "checked, and left unchanged (no fix is applied to it)", error=False)
 
 
 def _without_fix(finding: Finding, why: str) -> Finding:

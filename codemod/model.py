@@ -10,6 +10,7 @@ leading UTF-8 BOM (the engine puts the BOM back when it writes).
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -163,6 +164,9 @@ class GoFile:
     # ``//go:linkname`` lines the compiler rejects ("usage: //go:linkname localname
     # [linkname]") or does not read as a directive at all: never in ``directives``.
     malformed_directives: list["MalformedDirective"] = field(default_factory=list)
+    # Constructs newer than the parser's grammar, read masked (see NewerSyntax): the engine
+    # reports what it finds in the file but never edits it.
+    newer_syntax: list["NewerSyntax"] = field(default_factory=list)
     # Answers derived from the tree (a function's flow, its declared names), computed once per
     # parse by whichever rule asks first; see codemod.goflow.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -489,11 +493,184 @@ def _syntax_errors(root: Node, source: bytes = b"") -> list[Span]:
     return out
 
 
+@dataclass(frozen=True)
+class NewerSyntax:
+    """A construct of a Go release newer than the grammar of the tree-sitter-go we parse with.
+
+    The file is read with the construct masked (bytes the grammar knows put in its place,
+    offsets kept): everything else about the file is as written, and rules read it as usual,
+    but the engine never edits such a file."""
+
+    span: Span  # the construct as written
+    what: str  # "a generic method", "new(expression)"
+    release: str | None  # the Go release whose language added it, when it is new
+
+    def describe(self) -> str:
+        since = f" (Go {self.release})" if self.release else ""
+        return f"line {self.span.line}: {self.what}{since}, which tree-sitter-go {grammar_version()} does not parse"
+
+
+@functools.lru_cache(maxsize=None)
+def grammar_version() -> str:
+    from importlib import metadata
+    try:
+        return metadata.version("tree-sitter-go")
+    except metadata.PackageNotFoundError:
+        return "(unknown version)"
+
+
+# ``func (recv) Name[`` starts a method with type parameters, which Go accepts from 1.27
+# and the grammar nowhere: the receiver may hold brackets (``T[P]``) and one level of
+# parentheses (``func (r (T))``), never a newline.
+_GENERIC_METHOD = re.compile(rb"(?m)^func[ \t]*\((?:[^()\n]|\([^()\n]*\))*\)[ \t]*"
+                             rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*[ \t]*(\[)")
+# ``new(`` or ``make(`` where the word is not a selector's or another identifier's tail: the
+# grammar wants a type as their first argument, and Go 1.26 lets ``new`` take an expression
+# (so does every release for a function of the package that is named ``make`` or ``new``).
+_BUILTIN_CALL = re.compile(rb"(?<![\w\x80-\xff.])(new|make)[ \t]*\(")
+_NOT_CODE = frozenset({"comment", "interpreted_string_literal", "raw_string_literal",
+                       "interpreted_string_literal_content", "raw_string_literal_content",
+                       "rune_literal", "escape_sequence"})
+
+
+def _in_code(root: Node, at: int) -> bool:
+    node = root.descendant_for_byte_range(at, at + 1)
+    while node is not None:
+        if node.type in _NOT_CODE:
+            return False
+        node = node.parent
+    return True
+
+
+def _closing(source: bytes, start: int, opening: bytes, closing: bytes) -> int:
+    """The offset of the bracket closing the one at ``start``, skipping strings, runes and
+    comments; -1 when the file ends first."""
+    depth = 0
+    i = start
+    n = len(source)
+    while i < n:
+        c = source[i:i + 1]
+        if c == opening:
+            depth += 1
+        elif c == closing:
+            depth -= 1
+            if depth == 0:
+                return i
+        elif c in (b'"', b"'"):
+            i += 1
+            while i < n and source[i:i + 1] not in (c, b"\n"):
+                i += 2 if source[i:i + 1] == b"\\" else 1
+        elif c == b"`":
+            i = source.find(b"`", i + 1)
+            if i < 0:
+                return -1
+        elif source.startswith(b"//", i):
+            i = source.find(b"\n", i)
+            if i < 0:
+                return -1
+        elif source.startswith(b"/*", i):
+            i = source.find(b"*/", i + 2)
+            if i < 0:
+                return -1
+            i += 1
+        i += 1
+    return -1
+
+
+def _error_offsets(root: Node) -> list[int]:
+    """Where the tree's ERROR and MISSING nodes start (a whole-file ERROR root excepted)."""
+    out = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if (node.is_error or node.is_missing) and node is not root:
+            out.append(node.start_byte)
+        if node.has_error:
+            stack.extend(node.children)
+    return sorted(out)
+
+
+def _span_at(source: bytes, start: int, end: int) -> Span:
+    line = source.count(b"\n", 0, start) + 1
+    end_line = line + source.count(b"\n", start, end)
+    return Span(start, end, line, start - (source.rfind(b"\n", 0, start) + 1) + 1,
+                end_line, end - (source.rfind(b"\n", 0, end) + 1) + 1)
+
+
+def _mask_newer_syntax(source: bytes, tree: Tree) -> tuple[Tree, bytes, list[NewerSyntax]]:
+    """The tree of ``source`` with the newer constructs that made its parse fail masked, the
+    masked text, and those constructs (``tree`` and ``source`` themselves when there are none).
+
+    Masks keep every offset: a generic method's type parameter list becomes spaces (the
+    body's uses of its names read as ordinary type names); ``new`` or ``make`` called on an
+    expression becomes an identifier of the same length (underscores), so the call reads as an
+    ordinary call whose argument is the expression, as written."""
+    masked = bytearray(source)
+    found: list[NewerSyntax] = []
+    root = tree.root_node
+    for m in _GENERIC_METHOD.finditer(source):
+        at = m.start(1)
+        close = _closing(source, at, b"[", b"]")
+        if close < 0 or not _in_code(root, at):
+            continue
+        masked[at:close + 1] = re.sub(rb"[^\n]", b" ", source[at:close + 1])
+        found.append(NewerSyntax(_span_at(source, m.start(), close + 1), "a generic method", "1.27"))
+    if found:
+        tree = parse(bytes(masked))
+        root = tree.root_node
+    calls = [m for m in _BUILTIN_CALL.finditer(source) if _in_code(root, m.start())] if root.has_error else []
+    tried: set[int] = set()
+    masks: dict[int, tuple[re.Match, int]] = {}  # masked calls: start -> (match, closing paren)
+
+    def has_error_in(errors: list[int], start: int, end: int) -> bool:
+        i = bisect.bisect_left(errors, start)
+        return i < len(errors) and errors[i] <= end
+
+    # An error can hide the next (the grammar recovers as best it can): mask, parse again, and
+    # look again, while masking still repairs something.  A mask whose call still holds an
+    # error after the parse was wrong (``new(struct{...})`` of a type the recovery upset) and
+    # is put back.
+    for _ in range(8):
+        if not root.has_error:
+            break
+        errors = _error_offsets(root)
+        changed = False
+        for start, (m, close) in list(masks.items()):
+            if has_error_in(errors, m.end() - 1, close):
+                masked[m.start():m.end(1)] = m.group(1)
+                del masks[start]
+                changed = True
+        for m in calls:
+            if m.start() in tried:
+                continue
+            close = _closing(source, m.end() - 1, b"(", b")")
+            # Only a call whose argument the grammar stumbled on: new(T) of a type parses.
+            if close >= 0 and has_error_in(errors, m.end() - 1, close):
+                masked[m.start():m.end(1)] = b"_" * len(m.group(1))
+                tried.add(m.start())
+                masks[m.start()] = (m, close)
+                changed = True
+        if not changed:
+            break
+        tree = parse(bytes(masked))
+        root = tree.root_node
+    for m, close in masks.values():
+        word = m.group(1)
+        found.append(NewerSyntax(_span_at(source, m.start(), close + 1), f"{word.decode()}(expression)",
+                                 "1.26" if word == b"new" else None))
+    found.sort(key=lambda n: n.span.start)
+    return tree, bytes(masked) if found else source, found
+
+
 def parse_file(path: Path, data: bytes) -> GoFile:
     """Build the model of one Go file from its bytes (which must be valid UTF-8)."""
     bom = data.startswith(BOM)
     source = data[len(BOM):] if bom else data
     tree = parse(source)
+    newer: list[NewerSyntax] = []
+    parsed_text = source
+    if tree.root_node.has_error:
+        tree, parsed_text, newer = _mask_newer_syntax(source, tree)
     root = tree.root_node
     pkg_clause = next((c for c in root.named_children if c.type == "package_clause"), None)
     pkg_name = ""
@@ -517,9 +694,10 @@ def parse_file(path: Path, data: bytes) -> GoFile:
         directives=directives,
         constraint=_constraint(source, root),
         generated=bool(_GENERATED.search(source, 0, header_end)),
-        syntax_errors=_syntax_errors(root, source),
+        syntax_errors=_syntax_errors(root, parsed_text),
         suppressions=_suppressions(source, root, directives),
         malformed_directives=malformed,
+        newer_syntax=newer,
     )
 
 

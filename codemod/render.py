@@ -102,6 +102,9 @@ def json_report(result: RunResult, applied: bool, extra: dict | None = None) -> 
         "applied": applied,
         **(extra or {}),
     }
+    notes = [{"path": display_path(p.path), "message": p.message} for p in result.problems if not p.error]
+    if notes:
+        doc["notes"] = notes  # what the run says about a file that is no error (exit code kept)
     if getattr(result, "suppressed", None):
         doc["suppressed"] = [{**finding_json(s.finding, result),
                               "suppression": {"kind": s.suppression.kind, "reason": s.reason,
