@@ -13,14 +13,14 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import discovery, linkset, suppress, trace, versions
+from . import discovery, gosyntax, linkset, suppress, trace, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, merge
 from .findings import Finding
 from .buildconstraint import filename_constraint
 from .importgraph import ModuleImports
 from .linkset import ModuleSymbols
-from .model import BOM, GoFile, Module, PackageFacts, parse_file, parse_go_mod
+from .model import BOM, GoFile, Module, PackageFacts, Span, grammar_version, parse_file, parse_go_mod
 from .rule import BuildFileContext, Context, Options, Rule
 
 MAX_PASSES = 8
@@ -33,6 +33,12 @@ class Problem:
     path: Path
     message: str
     error: bool = True
+    # Valid Go the parser cannot read (a real toolchain's gofmt parses it): the file is not
+    # checked, and its package's fixes are not applied (they could clash with what it holds).
+    unchecked: bool = False
+    # A judgement on the file's syntax, which may have asked gofmt: whether one is at hand is
+    # no part of the cache key, so a package result holding one is not cached.
+    syntax: bool = False
 
 
 @dataclass
@@ -126,7 +132,8 @@ class Workspace:
     """File contents as the fixes see them: the disk, overlaid with the edits made so far."""
 
     def __init__(self, modules: dict[Path, Module | None] | None = None,
-                 disk_symbols: dict[Path, ModuleSymbols] | None = None) -> None:
+                 disk_symbols: dict[Path, ModuleSymbols] | None = None, goroot: str | None = None) -> None:
+        self.goroot = goroot  # --goroot: whose gofmt judges a file the parser cannot read
         self.original: dict[Path, bytes | None] = {}
         self.current: dict[Path, bytes | None] = {}
         # path -> (model, the trigger words it was loaded for)
@@ -220,7 +227,11 @@ class Workspace:
         model = parse_file(path, data)
         if model.syntax_errors:
             s = model.syntax_errors[0]
-            return Problem(path, f"syntax error at line {s.line}, column {s.column}; file left unchanged")
+            gofmt = gosyntax.find(self.goroot)
+            if gofmt is not None and gofmt.accepts(model.source):
+                return unreadable_problem(path, model.source, s, gofmt)
+            return Problem(path, f"syntax error at line {s.line}, column {s.column}; file left unchanged",
+                           syntax=True)
         if model.package_clause is None:
             return Problem(path, "no package clause; file left unchanged")
         if model.constraint.error:
@@ -229,6 +240,24 @@ class Workspace:
 
     def module_for(self, directory: Path) -> Module | None:
         return module_for(self._modules, directory)
+
+
+_DIRECTIVE_LINE = re.compile(rb"(?m)^[ \t]*//go:linkname[ \t]")
+
+
+def unreadable_problem(path: Path, source: bytes, at: Span, gofmt: gosyntax.Gofmt) -> Problem:
+    """A file gofmt parses and the grammar does not: not checked, and said so.  It is an error
+    only when it holds a ``//go:linkname`` directive, a pull the run then cannot check."""
+    what = (f"line {at.line}, column {at.column}: syntax tree-sitter-go {grammar_version()} does not "
+            f"parse, which {gofmt.name} accepts; not checked, left unchanged")
+    lines = [source.count(b"\n", 0, m.start()) + 1 for m in _DIRECTIVE_LINE.finditer(source)]
+    if not lines:
+        return Problem(path, f"{what}; its package's fixes are not applied", error=False, unchecked=True,
+                       syntax=True)
+    shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
+    return Problem(path, f"{what}; its //go:linkname directive{'s' if len(lines) > 1 else ''} "
+                         f"(line{'s' if len(lines) > 1 else ''} {shown}) cannot be checked", unchecked=True,
+                   syntax=True)
 
 
 def module_for(modules: dict[Path, Module | None], directory: Path) -> Module | None:
@@ -329,11 +358,11 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         if entry is not None and entry.result is not None:
             part = entry.result
         else:
-            ws = Workspace(modules, disk_symbols)
+            ws = Workspace(modules, disk_symbols, options.goroot)
             part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
                                  include_generated=include_generated, rule_allowed=rule_allowed,
                                  shared=shared, withheld=withheld)
-            if entry is not None:
+            if entry is not None and not any(p.syntax for p in part.problems):
                 entry.store(ws, part)
         result.absorb(part)
         done += len(files)
@@ -341,7 +370,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             # Counted as reading and checking each file, the two halves of a file's work.
             progress(2 * done, 2 * total)
     if file_rules and found.other_files:
-        ws = Workspace(modules, disk_symbols)
+        ws = Workspace(modules, disk_symbols, options.goroot)
         result.findings += [
             f for f in _check_build_files(ws, found.other_files, found.go_files, file_rules, options, triggers)
             if rule_allowed is None or rule_allowed(_rule_of(rules, f), f.path)]
@@ -459,11 +488,14 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
     package's files the rules see as siblings."""
     triggers = tuple(sorted({t for r in rules for t in r.triggers}))
     models: dict[Path, GoFile] = {}
+    unread: dict[Path, Problem] = {}  # valid Go the parser cannot read (Problem.unchecked)
     for path in dict.fromkeys([*(package_files or []), *files]):
         m = ws.model(path, triggers)
         if isinstance(m, Problem):
             if report:
                 part.problems.append(m)
+            if m.unchecked:
+                unread[path] = m
         elif m is not None:
             models[path] = m
     by_dir: dict[Path, list[Path]] = {}
@@ -507,6 +539,10 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     m = ws.model(p, None)
                     if isinstance(m, GoFile):
                         parsed[p] = m
+                    elif isinstance(m, Problem) and m.unchecked and p not in unread:
+                        unread[p] = m
+                        if report:
+                            part.problems.append(m)
         built = {p: m for p, m in parsed.items()
                  if versions.build_matrix(m, module, options.release_range, options.platforms, options.tags)}
         facts = replace(facts, never_built=frozenset(p.name for p in parsed if p not in built))
@@ -514,6 +550,7 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         run_files = set(dir_files)
         # Files read with constructs newer than the grammar masked: checked, never edited.
         unedited = {p: m for p, m in parsed.items() if m.newer_syntax}
+        unread_here = sorted(p for p in unread if p.parent == directory)
         for path, model in parsed.items():
             if path not in run_files or path not in wanted:
                 continue  # a sibling read for the package's sake, or one this pass need not check
@@ -536,6 +573,9 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     if masked:
                         finding = _without_fix(finding, f"{masked[0]} is not edited: "
                                                         f"{unedited[masked[0]].newer_syntax[0].describe()}")
+                    if finding.fix and unread_here:
+                        finding = _without_fix(finding, f"{unread_here[0]} is valid Go the parser cannot "
+                                                        "read, so no fix of its package is applied")
                     linked = [p for p in finding.fix.touches() if p in shared] if finding.fix and shared else []
                     if linked:
                         names = ", ".join(str(o) for o in shared[linked[0]])

@@ -9,6 +9,7 @@ release it is said to come with compiles it, the one before does not.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,96 @@ def test_new_of_an_expression_in_a_clean_package_is_a_note_and_exit_0(tmp_path):
     assert doc["findings"] == [] and doc["errors"] == []
     assert [n["path"] for n in doc["notes"]] == ["a.go"]
     assert doc["notes"][0]["message"].startswith("line 8: new(expression) (Go 1.26)")
+
+
+# Valid Go 1.27 that the masking does not repair (a comment between receiver and name): only a
+# real toolchain can say it is valid, and the run asks one when it has one.
+UNREPAIRED = """\
+package main
+
+type Rand struct{ seed int64 }
+
+func (r *Rand) /* drawn from the seed */ N[Int ~int | ~int64](n Int) Int { return n + Int(r.seed) }
+
+func main() { _ = (&Rand{}).N(3); _ = nanotime() }
+"""
+
+
+def _gofix_env(cwd: Path, goroot: Path | None, tmp: Path, *args: str):
+    """The command line with only ``goroot``'s Go in reach (none: no Go at all)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    bin_dir = tmp / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    git = shutil.which("git")
+    if git and not (bin_dir / "git").exists():
+        (bin_dir / "git").symlink_to(git)
+    env = {k: v for k, v in os.environ.items() if k != "GOROOT"}
+    env["PATH"] = str(bin_dir)
+    if goroot is not None:
+        env["GOROOT"] = str(goroot)
+    return subprocess.run([sys.executable, "-m", "codemod", "--no-cache", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_valid_go_the_grammar_cannot_read_is_a_note_when_gofmt_accepts_it(tmp_path):
+    from tests.gotoolchains import goroot
+
+    mod = write_module(tmp_path / "m", {"a.go": UNREPAIRED, "pull.go": PULL}, go="1.27")
+    assert run_go("1.27", ["build", "-o", "/dev/null", "."], mod).returncode == 0
+    assert run_go("1.26", ["vet", "."], mod, GOFLAGS="-mod=mod").returncode != 0  # not before 1.27
+    assert _model(UNREPAIRED).syntax_errors  # the grammar cannot read it, masked or not
+    (mod / "pull.go").write_text(PULL.replace('import _ "unsafe"\n\n', ""))  # LN001 to find
+    before = {p.name: p.read_bytes() for p in mod.iterdir()}
+
+    p = _gofix_env(mod, goroot("1.27"), tmp_path, "--format", "json", "--apply", ".")
+    assert p.returncode == 1, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["errors"] == []
+    assert [n["path"] for n in doc["notes"]] == ["a.go"]
+    assert doc["notes"][0]["message"].startswith("line 5, column 1: syntax tree-sitter-go ")
+    assert "which gofmt of go1.27" in doc["notes"][0]["message"]
+    # The package's fixes are held back: a.go could declare what a fix would add.
+    [finding] = doc["findings"]
+    assert finding["path"] == "pull.go" and finding["rule"] == "LN001" and finding["fix"] is None
+    assert "a.go is valid Go the parser cannot read" in finding["fix_withheld"]
+    assert {p.name: p.read_bytes() for p in mod.iterdir()} == before
+
+
+def test_a_directive_in_a_file_the_grammar_cannot_read_stays_an_error(tmp_path):
+    from tests.gotoolchains import goroot
+
+    src = UNREPAIRED + '\n//go:linkname clock runtime.nanotime\nfunc clock() int64\n'
+    mod = write_module(tmp_path / "m", {"a.go": 'package main\n\nimport _ "unsafe"\n' + src[len("package main\n"):],
+                                        "pull.go": PULL}, go="1.27")
+    assert run_go("1.27", ["build", "-o", "/dev/null", "."], mod).returncode == 0
+    line = (mod / "a.go").read_text().splitlines().index("//go:linkname clock runtime.nanotime") + 1
+    # With Go 1.27 at hand: valid, unreadable, and its pull unchecked: an error, exit 2.
+    p = _gofix_env(mod, goroot("1.27"), tmp_path, ".")
+    assert p.returncode == 2, p.stderr
+    [err] = [x for x in p.stderr.splitlines() if x.startswith("a.go:")]
+    assert re.fullmatch(rf"a\.go: error: line 7, column 1: syntax tree-sitter-go \S+ does not parse, which "
+                        rf"gofmt of go1\.27\.\d+ accepts; not checked, left unchanged; its //go:linkname "
+                        rf"directive \(line {line}\) cannot be checked", err), err
+    # Without Go, or with a gofmt that predates the syntax: the syntax error it always was.
+    for root in (None, goroot("1.26")):
+        p = _gofix_env(mod, root, tmp_path, ".")
+        assert p.returncode == 2, p.stderr
+        assert [x for x in p.stderr.splitlines() if x.startswith("a.go:")] == [
+            "a.go: error: syntax error at line 7, column 1; file left unchanged"]
+
+
+def test_a_broken_file_is_a_syntax_error_with_go_at_hand_too(tmp_path):
+    from tests.gotoolchains import goroot
+
+    bad = b"package p\n\n//go:linkname x runtime.x\nfunc x( {\n"
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "syn.go").write_bytes(bad)
+    p = _gofix_env(tmp_path / "m", goroot("1.27"), tmp_path, "--apply", ".")
+    assert p.returncode == 2
+    [err] = [x for x in p.stderr.splitlines() if x.startswith("syn.go:")]
+    assert re.fullmatch(r"syn\.go: error: syntax error at line 4, column \d+; file left unchanged", err), err
+    assert (tmp_path / "m" / "syn.go").read_bytes() == bad
