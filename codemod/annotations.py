@@ -45,7 +45,7 @@ def annotation(f: Finding) -> str:
 def report(result: RunResult) -> str:
     lines = [annotation(f) for f in result.findings]
     for p in result.problems:
-        if p.error:
-            lines.append(f"::error file={escape_property(display_path(p.path))},"
-                         f"title=gofix-linkname::{escape_data(p.message)}")
+        # A note (no error: a file read with newer syntax masked) is a notice.
+        lines.append(f"::{'error' if p.error else 'notice'} file={escape_property(display_path(p.path))},"
+                     f"title=gofix-linkname::{escape_data(p.message)}")
     return "\n".join(lines) + ("\n" if lines else "")

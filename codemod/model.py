@@ -520,9 +520,9 @@ def grammar_version() -> str:
 
 
 # ``func (recv) Name[`` starts a method with type parameters, which Go accepts from 1.27
-# and the grammar nowhere: the receiver may hold brackets (``T[P]``) and one level of
-# parentheses (``func (r (T))``), never a newline.
-_GENERIC_METHOD = re.compile(rb"(?m)^func[ \t]*\((?:[^()\n]|\([^()\n]*\))*\)[ \t]*"
+# and the grammar nowhere: the receiver may hold brackets (``T[P]``), one level of
+# parentheses (``func (r (T))``) and line breaks (gofmt keeps ``func (\n\tr *T,\n) N[...]``).
+_GENERIC_METHOD = re.compile(rb"(?m)^func[ \t]*\((?:[^()]|\([^()]*\))*\)[ \t]*"
                              rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*[ \t]*(\[)")
 # ``new(`` or ``make(`` where the word is not a selector's or another identifier's tail: the
 # grammar wants a type as their first argument, and Go 1.26 lets ``new`` take an expression

@@ -80,6 +80,12 @@ def test_a_generic_method_is_read_masked_with_everything_else_intact():
     assert "tree-sitter-go" in f.newer_syntax[0].describe()
 
 
+def test_a_generic_method_whose_receiver_spans_lines():
+    f = _model("package p\n\ntype T struct{}\n\nfunc (\n\tt *T,\n) N[X any](x X) X { return x }\n")
+    assert f.syntax_errors == []
+    assert [(n.span.line, n.what) for n in f.newer_syntax] == [(5, "a generic method")]
+
+
 def test_new_of_an_expression_is_read_masked_and_new_of_a_type_is_not_flagged():
     f = _model(NEW_EXPRESSION)
     assert f.syntax_errors == []
@@ -150,6 +156,9 @@ def test_a_package_with_a_generic_method_is_checked_and_the_file_left_as_it_is(t
     assert by_file["a.go"]["fix"] is None and "a.go is not edited" in by_file["a.go"]["fix_withheld"]
     assert by_file["b.go"]["fix"] is not None
     assert "a.go: note: line 8: a generic method (Go 1.27)" in p.stderr
+    github = gofix(mod, "--select", "LN001", "--format", "github", ".").stdout.splitlines()
+    assert [x.split("::")[1] for x in github if x.startswith("::notice")] == [
+        "notice file=a.go,title=gofix-linkname"]
 
     p = gofix(mod, "--select", "LN001", "--apply", ".")
     assert p.returncode == 1, p.stderr  # a.go's finding remains
