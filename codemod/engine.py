@@ -489,9 +489,11 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
     triggers = tuple(sorted({t for r in rules for t in r.triggers}))
     models: dict[Path, GoFile] = {}
     unread: dict[Path, Problem] = {}  # valid Go the parser cannot read (Problem.unchecked)
+    failed: set[Path] = set()  # every file that could not be parsed
     for path in dict.fromkeys([*(package_files or []), *files]):
         m = ws.model(path, triggers)
         if isinstance(m, Problem):
+            failed.add(path)
             if report:
                 part.problems.append(m)
             if m.unchecked:
@@ -539,13 +541,16 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     m = ws.model(p, None)
                     if isinstance(m, GoFile):
                         parsed[p] = m
-                    elif isinstance(m, Problem) and m.unchecked and p not in unread:
+                    elif isinstance(m, Problem):
+                        failed.add(p)
+                    if isinstance(m, Problem) and m.unchecked and p not in unread:
                         unread[p] = m
                         if report:
                             part.problems.append(m)
         built = {p: m for p, m in parsed.items()
                  if versions.build_matrix(m, module, options.release_range, options.platforms, options.tags)}
-        facts = replace(facts, never_built=frozenset(p.name for p in parsed if p not in built))
+        facts = replace(facts, never_built=frozenset(p.name for p in parsed if p not in built),
+                        unread=frozenset(p.name for p in failed if p.parent == directory))
         parsed = built
         run_files = set(dir_files)
         # Files read with constructs newer than the grammar masked: checked, never edited.

@@ -716,6 +716,9 @@ class PackageFacts:
     entries: frozenset[str] = frozenset()
     # .go files no release and platform in range compiles (``//go:build ignore``, ``gccgo``...).
     never_built: frozenset[str] = frozenset()
+    # .go files the run could not parse (a syntax error, or valid Go the parser cannot read):
+    # they may hold any word, so no rule can say what they do not contain.
+    unread: frozenset[str] = frozenset()
     # Facts several rules derive from the package's files (its pulls, ...), computed once per
     # package and pass by whichever rule asks first: see :meth:`shared`.
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -139,9 +139,10 @@ def all_files_seen(ctx: Context, local: str) -> bool:
     """Whether every file that could refer to ``local`` was parsed.
 
     The engine parses only files containing a trigger word, so a file that was not parsed
-    cannot spell ``local`` when ``local`` contains a trigger word.
+    cannot spell ``local`` when ``local`` contains a trigger word, unless it was one that
+    could not be parsed.
     """
-    if any(t in local for t in RULE.triggers):
+    if any(t in local for t in RULE.triggers) and not ctx.package.unread:
         return True
     return ctx.whole_package_seen()
 

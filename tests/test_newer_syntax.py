@@ -273,3 +273,27 @@ def test_a_broken_file_is_a_syntax_error_with_go_at_hand_too(tmp_path):
     [err] = [x for x in p.stderr.splitlines() if x.startswith("syn.go:")]
     assert re.fullmatch(r"syn\.go: error: syntax error at line 4, column \d+; file left unchanged", err), err
     assert (tmp_path / "m" / "syn.go").read_bytes() == bad
+
+
+FASTRAND_PULL = 'package main\n\nimport _ "unsafe"\n\n//go:linkname fastrand runtime.fastrand\nfunc fastrand() uint32\n'
+
+
+@pytest.mark.parametrize("unreadable", [False, True])
+def test_no_claim_that_a_pull_is_unused_when_a_file_that_may_call_it_was_not_read(tmp_path, unreadable):
+    from tests.gotoolchains import goroot
+
+    method = "func (r *Rand) /* c */ N" if unreadable else "func (r *Rand) N"
+    src = (f"package main\n\ntype Rand struct{{ seed int64 }}\n\n{method}[Int ~int](n Int) Int "
+           "{ return n + Int(fastrand()) }\n\nfunc main() { _ = (&Rand{}).N(3) }\n")
+    mod = write_module(tmp_path / "m", {"a.go": src, "pull.go": FASTRAND_PULL}, go="1.27")
+    assert run_go("1.27", ["build", "-o", "/dev/null", "."], mod).returncode == 0
+    unused = "but nothing in the package calls it"
+    p = _gofix_env(mod, goroot("1.27"), tmp_path, "--format", "json", ".")
+    doc = json.loads(p.stdout)
+    assert doc["errors"] == [] and [n["path"] for n in doc["notes"]] == ["a.go"]
+    assert not any(unused in f["message"] for f in doc["findings"])
+    # The same package where a.go does not call it: read (masked), the claim is sound and made;
+    # unread, it is not made, since a.go could call it.
+    (mod / "a.go").write_text(src.replace("n + Int(fastrand())", "n"))
+    doc = json.loads(_gofix_env(mod, goroot("1.27"), tmp_path, "--format", "json", ".").stdout)
+    assert any(unused in f["message"] for f in doc["findings"]) == (not unreadable)
