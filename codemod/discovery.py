@@ -70,8 +70,7 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
         real_root = root.resolve()
         candidates: list[Path] = []
         real_files: dict[Path, Path] = {}
-        real_dirs: dict[str, Path] = {}
-        for here, entries in _walk(root):
+        for here, real_dir, entries in _walk(root, real_root):
             for entry in entries:
                 name = entry.name
                 p = here / name
@@ -98,11 +97,9 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
                         found.errors.append((p, "not a regular file"))
                     continue
                 if not is_link:
-                    # A plain file's real path is its directory's plus its name: resolving the
-                    # directory once saves a realpath (a stat per path component) per file.
-                    real_dir = real_dirs.get(here.as_posix())
-                    if real_dir is None:
-                        real_dir = real_dirs[here.as_posix()] = here.resolve()
+                    # A plain file's real path is its directory's plus its name: the walk
+                    # knows each directory's real path (it enters no linked directory), which
+                    # saves a realpath (a stat per path component) per file and directory.
                     real_files[p] = real_dir / name
                 candidates.append(p)
         # Hidden build files a build-file rule may ask for (CI workflows, release configs) live
@@ -134,12 +131,13 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
     return found
 
 
-def _walk(root: Path):
-    """(directory, its entries sorted by name) for ``root`` and the directories under it, in
-    ``os.walk`` order; skipped and symlinked directories are not entered."""
-    stack = [root]
+def _walk(root: Path, real_root: Path):
+    """(directory, its real path, its entries sorted by name) for ``root`` (whose real path is
+    ``real_root``) and the directories under it, in ``os.walk`` order; skipped and symlinked
+    directories are not entered, so a directory's real path is its parent's plus its name."""
+    stack = [(root, real_root)]
     while stack:
-        here = stack.pop()
+        here, real_here = stack.pop()
         try:
             with os.scandir(here) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -154,8 +152,8 @@ def _walk(root: Path):
             if not is_dir:
                 files.append(e)
             elif not _skipped_dir(e.name) and not e.is_symlink():
-                dirs.append(here / e.name)
-        yield here, files
+                dirs.append((here / e.name, real_here / e.name))
+        yield here, real_here, files
         stack.extend(reversed(dirs))
 
 

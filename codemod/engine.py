@@ -9,6 +9,7 @@ Nothing here writes to disk: :mod:`codemod.writer` and :mod:`codemod.gitops` do 
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -346,6 +347,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     shared = {p: others for p, others in found.aliases.items()
               if p.suffix == ".go" and any(o.parent != p.parent for o in others)}
 
+    quiet = _QuietPackages(go_rules)
     packages: dict[Path, list[Path]] = {}
     for path in found.go_files:
         packages.setdefault(path.parent, []).append(path)
@@ -357,6 +359,11 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             if cache is not None and not withheld and not any(p in shared for p in files) else None
         if entry is not None and entry.result is not None:
             part = entry.result
+        elif (read := quiet(directory, files)) is not None:
+            # Nothing in the package can concern a rule: what checking it would conclude.
+            part = PackageResult(passes=0 if fix_level is None else 1)
+            if entry is not None:
+                entry.store(_Read(read), part)
         else:
             ws = Workspace(modules, disk_symbols, options.goroot)
             part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
@@ -379,6 +386,74 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     if fix_level is None or result.has_errors:
         result.changes = {}
     return result
+
+
+class _Read:
+    """The files a quiet package read, as the cache asks a workspace for them."""
+
+    used_module_symbols = False
+
+    def __init__(self, original: dict[Path, bytes]) -> None:
+        self.original = original
+
+
+class _QuietPackages:
+    """Which packages no rule can say anything about, decided by byte search alone.
+
+    A package is quiet when each of its files reads, is text (valid UTF-8, no NUL byte) and
+    holds none of the rules' trigger words, and (when a rule follows calls or reads the whole
+    package) no Go file of its directory holds a directive or carries a GOOS/GOARCH suffix in
+    its name.  That is exactly when :func:`check_package` would parse nothing and find
+    nothing; this answer costs a read and a byte search per file, without a workspace, a
+    model or a module.  Anything unusual (a file that cannot be read, a binary or non-UTF-8
+    file, a file gone) is left to the full check, which says what it is.
+    """
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.triggers = tuple(sorted({t.encode() for r in rules for t in r.triggers}))
+        self.whole_package = any(r.follows_calls or r.reads_package for r in rules)
+        self.by_name = any(r.reads_package for r in rules)
+
+    def __call__(self, directory: Path, files: list[Path]) -> dict[Path, bytes] | None:
+        """The files' contents when the package is quiet, else None."""
+        read: dict[Path, bytes] = {}
+        for path in files:
+            data = _read_plain(path)
+            if data is None or any(t in data for t in self.triggers) or b"\0" in data:
+                return None
+            if not data.isascii():
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None
+            read[path] = data
+        if not self.whole_package:
+            return read
+        if any(b"go:linkname" in data for data in read.values()):
+            return None  # a directive no rule's trigger names still widens the package
+        names = {p.name for p in files}
+        try:
+            with os.scandir(directory) as it:
+                siblings = [e.name for e in it if e.name.endswith(".go") and e.name not in names
+                            and e.is_file()]
+        except OSError:
+            return None
+        for name in siblings:
+            data = _read_plain(directory / name)
+            if data is None or b"go:linkname" in data:
+                return None
+            read[directory / name] = data
+        if self.by_name and any(filename_constraint(n) != (None, None) for n in (*names, *siblings)):
+            return None
+        return read
+
+
+def _read_plain(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
 
 
 def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list[Rule],

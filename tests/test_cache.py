@@ -136,7 +136,8 @@ def test_no_cache_neither_reads_nor_writes(tmp_path, capsys):
 
 
 def test_a_file_edited_during_the_run_leaves_no_entry(tmp_path, capsys, monkeypatch):
-    root = module(tmp_path / "m", {"a/a.go": PLAIN})
+    # A trigger word (in a comment) makes the package checked in full, not by byte search.
+    root = module(tmp_path / "m", {"a/a.go": PLAIN.replace(b"func", b"// no fastrand here.\nfunc")})
     real = engine.check_package
 
     def edit_meanwhile(ws, directory, files, *a, **kw):
