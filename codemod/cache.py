@@ -1,44 +1,55 @@
 """The result cache: a package that did not change since the last run is not read again.
 
-Like Ruff's ``.ruff_cache``, one entry per package (directory) holds what checking and fixing
-it produced (:class:`codemod.engine.PackageResult`: findings, fixes, problems, the fixed
-contents).  An entry is addressed by everything the result depends on besides the files
-themselves: the tool's version and code, the knowledge base, the options and rules, the
-directory as given, the files of the run in it, and the module's ``go.mod``.  Inside, it
-records the package's directory listing and, per Go file, its size, modification time, inode
-and a content hash.
+Like Ruff's ``.ruff_cache``, a run keeps one cache file for the paths it was given (from the
+directory it was started in): loaded once when the run starts, written once when it ends.
+It holds, per package (directory), what checking and fixing it produced
+(:class:`codemod.engine.PackageResult`: findings, fixes, problems, the fixed contents),
+the package's directory listing, and per Go file its size, modification time, inode and a
+content hash.  The file lives in a directory addressed by everything a result depends on
+besides the files themselves: the tool's version and code, the knowledge base, the Python
+that wrote it, the options and rules; an entry also records which files the run gave for
+the package and, when its result depended on it, the module's ``go.mod``.
 
 Validation is stat-first: a warm run lists the directory and stats each Go file; when every
 stat matches, the entry is used without reading a Go file.  A file whose stat differs is read
 and hashed, and the entry still holds when the hash does (a ``touch`` or a checkout that put
-back the same bytes).  A file modified within two seconds of the moment its entry was written
+back the same bytes).  A file modified within two seconds of the moment its entry was made
 gets no trusted stat (the "racy" case git also knows: a second write in the same clock tick
 would keep size and time), so the next run hashes it.
 
-Safe under concurrency: entries are written to a temporary file and renamed into place, so a
-reader sees a whole old entry or a whole new one; two runs storing the same entry both write
-the same content.  An entry is stored only when every file read for it still has the stat it
-had before it was read: a file edited during the run leaves no entry behind.  A damaged or
-unreadable entry counts as absent.
+Safe under concurrency: the file is written to a temporary file and renamed into place, so
+a reader sees a whole old file or a whole new one, and a run that finds the file changed
+since it loaded it merges what the other run stored before writing its own.  An entry is
+made only when every file read for it still has the stat it had before it was read: a file
+edited during the run leaves no entry behind.  A damaged or unreadable cache file counts
+as empty (it carries a checksum of its contents); a run that stops early writes nothing.
 """
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
+import struct
+import sys
 import time
 # Bound once: the cache's writes are its own business, apart from the writer's (whose steps
 # the fault-injection tests replace one at a time).
 from os import fdopen as _fdopen, replace as _rename, unlink as _unlink
 from tempfile import mkstemp as _mkstemp
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 
-# Bump when the entry layout changes.
-FORMAT = 1
+# Bump when the file layout changes.
+FORMAT = 2
 RACY_SECONDS = 2.0
+MAGIC = b"gofix-linkname cache\0"
+_DIGEST = 16
+# Per Go file of an entry: size, modification time (-1: racy, not trusted), inode; and apart,
+# its content hash (all zero: not read for the result, so any content will do).
+_STAT = struct.Struct("<qqQ")
+_NOT_READ = bytes(16)
 
 
 def default_dir() -> Path:
@@ -57,7 +68,7 @@ def _code_stamp() -> str:
     changes with them.  Stats, not contents: this runs on every start (about 60 files).
     """
     here = Path(__file__).resolve().parent
-    h = hashlib.blake2b(f"{__version__}\0{FORMAT}".encode(), digest_size=16)
+    h = hashlib.blake2b(f"{__version__}\0{FORMAT}\0{sys.version}".encode(), digest_size=16)
     roots = [here, here.parent / "rules"]
     for root in roots:
         for dirpath, dirnames, filenames in os.walk(root):
@@ -87,84 +98,105 @@ def _knowledge_stamp(goroot: str | None) -> str:
     return h.hexdigest()
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def content_hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
-@dataclass
-class _Stored:
-    """The pickled entry."""
-
-    names: tuple[str, ...]  # every regular file in the directory
-    stats: dict[str, tuple[int, int, int] | None]  # Go file -> (size, mtime_ns, inode); None: racy
-    hashes: dict[str, str | None]  # Go file -> content hash; None: not read for the result
-    result: object  # codemod.engine.PackageResult
-    # When the check asked what the whole module defines (codemod.linkset), the stats of the
-    # module's Go and assembly files then; None when the result did not depend on them.
-    module_stamp: str | None = None
-
-
-def _listing(directory: Path) -> tuple[tuple[str, ...], dict[str, tuple[int, int, int]]] | None:
-    """The directory's regular files, and the stats of its Go files."""
-    names, stats = [], {}
+def listing(entries) -> tuple[str, bytes] | None:
+    """What a directory's ``os.DirEntry`` values (sorted by name) say for an entry: its regular
+    files' names joined by NUL, and the packed stats of its Go files; None when a stat fails.
+    Discovery computes it while it walks, so a run lists each directory once."""
+    names, stats = [], []
     try:
-        with os.scandir(directory) as it:
-            for e in it:
-                try:
-                    if not e.is_file():
-                        continue
-                    names.append(e.name)
-                    if e.name.endswith(".go"):
-                        st = e.stat()
-                        stats[e.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
-                except OSError:
-                    return None
+        for e in entries:
+            if not e.is_file():
+                continue
+            names.append(e.name)
+            if e.name.endswith(".go"):
+                st = e.stat()
+                stats.append(_STAT.pack(st.st_size, st.st_mtime_ns, st.st_ino))
     except OSError:
         return None
-    return tuple(sorted(names)), stats
+    return "\0".join(names), b"".join(stats)
+
+
+def _listing(directory) -> tuple[str, bytes] | None:
+    try:
+        with os.scandir(directory) as it:
+            return listing(sorted(it, key=lambda e: e.name))
+    except OSError:
+        return None
+
+
+def _go_names(joined: str) -> list[str]:
+    return [n for n in joined.split("\0") if n.endswith(".go")]
+
+
+# An entry, as stored: (regular file names joined by NUL, the run's Go file names joined by NUL
+# or None when they are all of them, _STAT records of the Go files in name order, their content
+# hashes, go.mod key or None, module stamp or None, result: the pickled PackageResult, or the
+# number of passes of an empty one).
+_NAMES, _RUN, _STATS, _HASHES, _MOD, _STAMP, _RESULT = range(7)
 
 
 class Entry:
     """One package's slot in the cache: ``result`` when valid, else ``store`` after checking."""
 
-    def __init__(self, cache: "ResultCache", path: Path, listing, stored: _Stored | None,
+    def __init__(self, cache: "ResultCache", directory: Path, key: str, run: str, listing,
                  result) -> None:
         self._cache = cache
-        self._path = path
+        self._directory = directory
+        self._key = key
+        self._run = run
         self._listing = listing  # as seen before anything was read
-        self._stored = stored
         self.result = result
 
-    def store(self, ws, result) -> None:
-        """Record ``result``, computed from the files ``ws`` (an engine Workspace) read."""
+    @property
+    def names(self) -> list[str] | None:
+        """The directory's regular files when it was looked up (None: it could not be listed)."""
+        return None if self._listing is None else self._listing[0].split("\0")
+
+    def store(self, ws, result, *, module=None) -> None:
+        """Record ``result``, computed from the files ``ws`` (an engine Workspace) read.
+
+        ``module()`` gives the package's Module, whose go.mod keys the entry; None: the result
+        did not depend on it."""
         if self._listing is None:
             return
-        names, stats_before = self._listing
-        hashes: dict[str, str | None] = {}
-        directory = self._path
-        for name in stats_before:
+        joined, stats = self._listing
+        directory = self._directory
+        go_names = _go_names(joined)
+        horizon = time.time_ns() - int(RACY_SECONDS * 1e9)
+        records, hashes = [], []
+        for i, name in enumerate(go_names):
+            try:
+                st = os.stat(directory / name)
+            except OSError:
+                return
+            record = _STAT.pack(st.st_size, st.st_mtime_ns, st.st_ino)
+            if record != stats[i * _STAT.size:(i + 1) * _STAT.size]:
+                return  # it changed while the package was being checked
             data = ws.original.get(directory / name)
             # A Go file the check never read (outside the run, and no package fact was needed)
             # did not shape the result: only its presence counts.
-            hashes[name] = None if data is None else content_hash(data)
-        now = _listing(directory)
-        if now is None or now != self._listing:
-            return  # something changed while the package was being checked
-        horizon = time.time_ns() - int(RACY_SECONDS * 1e9)
-        stats = {n: (s if s[1] < horizon else None) for n, s in stats_before.items()}
+            hashes.append(_NOT_READ if data is None else content_hash(data))
+            records.append(record if st.st_mtime_ns < horizon
+                           else _STAT.pack(st.st_size, -1, st.st_ino))
         module_stamp = None
         if getattr(ws, "used_module_symbols", False):
-            module_stamp = self._cache.module_stamp(self._symbols_root)
+            module_stamp = self._cache.module_stamp(self._cache.symbols_root(module, directory))
             if module_stamp is None:
                 return
-        self._cache.write(self._key_file, _Stored(names, stats, hashes, result, module_stamp))
-
-    @property
-    def _key_file(self) -> Path:
-        return self._cache.entry_file(self._path, self._files_key)
-
-    _files_key: str = ""
-    _symbols_root: Path | None = None
+        if isinstance(result, int):
+            stored = result
+        else:
+            try:
+                stored = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                return  # a result that cannot be pickled is simply not cached
+        self._cache._put(self._key, (joined, self._run if self._run != "\0".join(go_names) else None,
+                                     b"".join(records), b"".join(hashes),
+                                     self._cache.module_key(module), module_stamp, stored))
 
 
 class ResultCache:
@@ -175,49 +207,111 @@ class ResultCache:
             digest_size=16).hexdigest()
         self.dir = self.root / f"v{FORMAT}" / self._global
         self.hits = self.misses = 0
+        self.file: Path | None = None
+        self._loaded: dict[str, tuple] = {}
+        self._loaded_stat = None
+        self._fresh: dict[str, tuple] = {}  # entries this run made or confirmed
+        self._dirty = False
+        self._seen: set[str] = set()  # the packages this run looked up
         self._modules: dict[Path, str] = {}
         self._module_stamps: dict[Path, str | None] = {}
 
-    def entry_file(self, directory: Path, files_key: str) -> Path:
-        h = hashlib.blake2b(f"{files_key}".encode(), digest_size=20).hexdigest()
-        return self.dir / h[:2] / h[2:]
+    # ------------------------------------------------------------------ the run's file
 
-    def lookup(self, directory: Path, files: list[Path], module) -> Entry:
+    def begin(self, paths: list[str]) -> None:
+        """Load the cache file of a run over ``paths`` from the current directory."""
+        key = "\0".join([os.getcwd(), *paths])
+        name = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+        self.file = self.dir / f"{name}.cache"
+        self._loaded, self._loaded_stat = _read_file(self.file)
+        self._fresh = {}
+        self._seen = set()
+        self._dirty = False
+
+    def finish(self) -> None:
+        """Write the entries of this run once, when anything changed; merged with what another
+        run wrote meanwhile (for the packages this run saw without making an entry)."""
+        if self.file is None:
+            return
+        if not self._dirty and len(self._fresh) == len(self._loaded):
+            return
+        entries = dict(self._fresh)
+        try:
+            st = os.stat(self.file)
+            on_disk = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            on_disk = None
+        if on_disk is not None and on_disk != self._loaded_stat:
+            for key, value in _read_file(self.file)[0].items():
+                if key in self._seen and key not in entries:
+                    entries[key] = value
+        data = marshal.dumps((FORMAT, entries))
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tag = self.root / "CACHEDIR.TAG"
+            if not tag.exists():
+                _atomic_write(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                                   b"# gofix-linkname's result cache (safe to delete).\n")
+            _atomic_write(self.file, MAGIC + hashlib.blake2b(data, digest_size=_DIGEST).digest() + data)
+        except OSError:
+            pass  # a read-only or full cache directory slows the next run, nothing more
+
+    def _put(self, key: str, value: tuple) -> None:
+        self._fresh[key] = value
+        self._dirty = True
+
+    # --------------------------------------------------------------------- packages
+
+    def lookup(self, directory: Path, files: list[Path], module, listed=False) -> Entry:
         """The entry for ``directory`` checked as ``files``; ``entry.result`` is None on a miss.
 
-        ``module()`` gives the package's Module, whose go.mod contents key the entry.
-        """
-        mod = module()
-        mod_key = ""
-        if mod is not None:
-            go_mod = mod.root / "go.mod"
-            mod_key = self._modules.get(go_mod)
-            if mod_key is None:
-                try:
-                    mod_key = f"{go_mod.resolve()}\0{content_hash(go_mod.read_bytes())}"
-                except OSError:
-                    mod_key = f"{go_mod}\0unreadable"
-                self._modules[go_mod] = mod_key
-        files_key = "\0".join([str(directory), os.path.abspath(directory), mod_key,
-                               *sorted(p.name for p in files)])
-        listing = _listing(directory)
-        entry_file = self.entry_file(directory, files_key)
-        stored = self._read(entry_file)
+        ``module()`` gives the package's Module, whose go.mod contents key the entry when its
+        result depended on them.  ``listed``: the directory's :func:`listing`, taken before
+        any of its files was read, when the caller has it."""
+        if self.file is None:
+            self.begin(["."])
+        key = str(directory)
+        self._seen.add(key)
+        run = files[0].name if len(files) == 1 else "\0".join(sorted(p.name for p in files))
+        listing = _listing(directory) if listed is False else listed
+        stored = self._loaded.get(key)
         result = None
-        if stored is not None and listing is not None and self._valid(directory, stored, listing):
-            result = stored.result
-        symbols_root = (mod.root if mod is not None else directory).resolve()
-        if result is not None and stored.module_stamp is not None \
-                and stored.module_stamp != self.module_stamp(symbols_root):
-            result = None
-        entry = Entry(self, directory, listing, stored, result)
-        entry._files_key = files_key
-        entry._symbols_root = symbols_root
+        if stored is not None and listing is not None:
+            try:
+                if self._valid(directory, stored, run, listing, module):
+                    result = stored[_RESULT]
+                    result = pickle.loads(result) if isinstance(result, bytes) else result
+            except Exception:  # a damaged or foreign entry is a miss, never an error
+                result = None
         if result is None:
             self.misses += 1
+            self._dirty = True
         else:
             self.hits += 1
-        return entry
+            self._fresh[key] = stored
+        return Entry(self, directory, key, run, listing, result)
+
+    def module_key(self, module) -> str | None:
+        """What names the package's module: its go.mod's real path and contents (None: the
+        result did not depend on it)."""
+        if module is None:
+            return None
+        mod = module()
+        if mod is None:
+            return ""
+        go_mod = mod.root / "go.mod"
+        mod_key = self._modules.get(go_mod)
+        if mod_key is None:
+            try:
+                mod_key = f"{go_mod.resolve()}\0{content_hash(go_mod.read_bytes()).hex()}"
+            except OSError:
+                mod_key = f"{go_mod}\0unreadable"
+            self._modules[go_mod] = mod_key
+        return mod_key
+
+    def symbols_root(self, module, directory: Path) -> Path:
+        mod = module() if module is not None else None
+        return (mod.root if mod is not None else directory).resolve()
 
     def module_stamp(self, root: Path) -> str | None:
         """The stats of every file the module-symbol scan reads (codemod.linkset), once per run.
@@ -236,51 +330,77 @@ class ResultCache:
                 self._module_stamps[root] = None
         return self._module_stamps[root]
 
-    def _valid(self, directory: Path, stored: _Stored, listing) -> bool:
-        names, stats = listing
-        if names != stored.names:
+    def _valid(self, directory: Path, stored: tuple, run: str, listing, module) -> bool:
+        joined, stats = listing
+        if joined != stored[_NAMES]:
             return False
-        for name, st in stats.items():
-            if stored.stats.get(name) == st:
-                continue
-            if name in stored.hashes and stored.hashes[name] is None:
-                continue  # never read for the result: any content will do
-            # The stat moved (or was never trusted): the content decides.
-            try:
-                data = (directory / name).read_bytes()
-            except OSError:
+        if stored[_STATS] != stats:
+            go_names = _go_names(joined)
+            records, hashes = stored[_STATS], stored[_HASHES]
+            size = _STAT.size
+            if len(records) != size * len(go_names) or len(hashes) != 16 * len(go_names):
                 return False
-            if name not in stored.hashes:
-                return False
-            if stored.hashes[name] is not None and content_hash(data) != stored.hashes[name]:
-                return False
+            for i, name in enumerate(go_names):
+                digest = hashes[16 * i:16 * (i + 1)]
+                if records[i * size:(i + 1) * size] == stats[i * size:(i + 1) * size] \
+                        or digest == _NOT_READ:
+                    continue  # unchanged, or never read for the result: any content will do
+                # The stat moved (or was never trusted): the content decides.
+                try:
+                    with open(directory / name, "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    return False
+                if content_hash(data) != digest:
+                    return False
+        if (stored[_RUN] if stored[_RUN] is not None else "\0".join(_go_names(joined))) != run:
+            return False
+        if stored[_MOD] is not None and stored[_MOD] != self.module_key(module):
+            return False
+        if stored[_STAMP] is not None \
+                and stored[_STAMP] != self.module_stamp(self.symbols_root(module, directory)):
+            return False
         return True
 
-    def _read(self, path: Path) -> _Stored | None:
-        try:
-            with open(path, "rb") as fh:
-                stored = pickle.load(fh)
-        except FileNotFoundError:
-            return None
-        except Exception:  # a damaged or foreign entry is a miss, never an error
-            return None
-        return stored if isinstance(stored, _Stored) else None
 
-    def write(self, path: Path, stored: _Stored) -> None:
-        """Write atomically: a temporary file in the same directory, renamed into place."""
-        try:
-            data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            return  # a result that cannot be pickled is simply not cached
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tag = self.root / "CACHEDIR.TAG"
-            if not tag.exists():
-                _atomic_write(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
-                                   b"# gofix-linkname's result cache (safe to delete).\n")
-            _atomic_write(path, data)
-        except OSError:
-            pass  # a read-only or full cache directory slows the next run, nothing more
+def _read_file(path: Path) -> tuple[dict[str, tuple], tuple | None]:
+    """The entries of a cache file, and its stat when read; a damaged file has none."""
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            raw = fh.read()
+    except OSError:
+        return {}, None
+    stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+    head = len(MAGIC) + _DIGEST
+    if not raw.startswith(MAGIC) or len(raw) < head:
+        return {}, stat
+    data = raw[head:]
+    if hashlib.blake2b(data, digest_size=_DIGEST).digest() != raw[len(MAGIC):head]:
+        return {}, stat
+    try:
+        fmt, entries = marshal.loads(data)
+    except Exception:
+        return {}, stat
+    if fmt != FORMAT or not isinstance(entries, dict):
+        return {}, stat
+    return entries, stat
+
+
+def read_entries(path: Path) -> dict[str, dict]:
+    """A cache file's entries, readable: directory -> names, per Go file (size, mtime_ns or
+    None when racy, inode, hash or None when not read), and whether a result is stored."""
+    out = {}
+    for key, e in _read_file(path)[0].items():
+        files = {}
+        for i, name in enumerate(_go_names(e[_NAMES])):
+            size, mtime, ino = _STAT.unpack_from(e[_STATS], i * _STAT.size)
+            digest = e[_HASHES][16 * i:16 * (i + 1)]
+            files[name] = (size, None if mtime < 0 else mtime, ino,
+                           None if digest == _NOT_READ else digest.hex())
+        out[key] = {"names": e[_NAMES].split("\0"), "files": files, "go.mod": e[_MOD],
+                    "module": e[_STAMP]}
+    return out
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

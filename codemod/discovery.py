@@ -30,6 +30,9 @@ class Discovery:
     aliases: dict[Path, list[Path]] = field(default_factory=dict)
     # Temporary files an earlier, killed --apply left behind (see codemod.writer).
     stale_temporaries: list[Path] = field(default_factory=list)
+    # With ``listings=True``: each directory walked -> codemod.cache.listing of its entries
+    # (its regular files and the stats of its Go files, as seen before any file was read).
+    listings: dict[Path, tuple[str, bytes] | None] = field(default_factory=dict)
 
 
 def normalize_arg(arg: str) -> str:
@@ -44,10 +47,13 @@ def _skipped_dir(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".") or name.startswith("_")
 
 
-def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
-    """Walk ``args``; ``want_other(relative posix path)`` selects non-Go files to keep."""
+def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = False) -> Discovery:
+    """Walk ``args``; ``want_other(relative posix path)`` selects non-Go files to keep;
+    ``listings`` records what each directory holds (for the result cache)."""
     found = Discovery()
-    seen: dict[Path, Path] = {}
+    if listings:
+        from .cache import listing
+    seen: dict[str, Path] = {}
     for raw in args or ["."]:
         arg = Path(normalize_arg(raw))
         if arg.is_symlink() and not arg.exists():
@@ -69,8 +75,12 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
         found.roots.append(root)
         real_root = root.resolve()
         candidates: list[Path] = []
-        real_files: dict[Path, Path] = {}
+        # Aligned with candidates: the real path of a plain file (None: a link, resolved when
+        # needed); lists rather than dicts keyed by path, which would hash every path.
+        reals: list[str | None] = []
         for here, real_dir, entries in _walk(root, real_root):
+            if listings:
+                found.listings[here] = listing(entries)
             for entry in entries:
                 name = entry.name
                 p = here / name
@@ -96,35 +106,40 @@ def discover(args: list[str], want_other=lambda rel: False) -> Discovery:
                     if name.endswith(".go"):
                         found.errors.append((p, "not a regular file"))
                     continue
-                if not is_link:
-                    # A plain file's real path is its directory's plus its name: the walk
-                    # knows each directory's real path (it enters no linked directory), which
-                    # saves a realpath (a stat per path component) per file and directory.
-                    real_files[p] = real_dir / name
+                # A plain file's real path is its directory's plus its name: the walk knows each
+                # directory's real path (it enters no linked directory), which saves a realpath
+                # (a stat per path component) per file and directory.
+                reals.append(None if is_link else f"{real_dir}/{name}" if real_dir != "/" else "/" + name)
                 candidates.append(p)
         # Hidden build files a build-file rule may ask for (CI workflows, release configs) live
         # under the root given, in places the walk above skips.
         for pattern in HIDDEN_BUILD_FILES:
-            candidates.extend(p for p in sorted(root.glob(pattern))
-                              if p.is_file() and not p.is_symlink()
-                              and want_other(p.relative_to(root).as_posix()))
+            hidden = [p for p in sorted(root.glob(pattern))
+                      if p.is_file() and not p.is_symlink() and want_other(p.relative_to(root).as_posix())]
+            candidates += hidden
+            reals += [str(p.resolve()) for p in hidden]
         ignored = _git_ignored(root, candidates)
         # One file reached by two names (a link to a file of the tree, or the same file given
         # twice) is checked, fixed and diffed once, under its own name rather than the link's:
         # fixing it under both names would write it twice and print two patches for it.
-        kept = set()
-        for p in sorted(candidates, key=Path.is_symlink):  # real files before links
-            if p in ignored:
+        kept = [False] * len(candidates)
+        plain = [i for i, r in enumerate(reals) if r is not None]
+        order = plain if len(plain) == len(reals) else \
+            plain + [i for i, r in enumerate(reals) if r is None]  # real files before links
+        for i in order:
+            p = candidates[i]
+            if ignored and p in ignored:
                 continue
-            first = _first_sight(seen, p, real_files.get(p))
+            first = _first_sight(seen, p, reals[i])
             if first is None:
-                kept.add(p)
+                kept[i] = True
             elif first != p:
                 found.aliases.setdefault(first, []).append(p)
-        for p in candidates:
-            if p not in kept:
+        del reals, order, plain
+        for p, keep in zip(candidates, kept):
+            if not keep:
                 continue
-            if p.suffix == ".go":
+            if p.name.endswith(".go"):
                 found.go_files.append(p)
             elif want_other(p.relative_to(root).as_posix()):
                 found.other_files.append(p)
@@ -135,7 +150,7 @@ def _walk(root: Path, real_root: Path):
     """(directory, its real path, its entries sorted by name) for ``root`` (whose real path is
     ``real_root``) and the directories under it, in ``os.walk`` order; skipped and symlinked
     directories are not entered, so a directory's real path is its parent's plus its name."""
-    stack = [(root, real_root)]
+    stack = [(root, str(real_root))]
     while stack:
         here, real_here = stack.pop()
         try:
@@ -152,18 +167,18 @@ def _walk(root: Path, real_root: Path):
             if not is_dir:
                 files.append(e)
             elif not _skipped_dir(e.name) and not e.is_symlink():
-                dirs.append((here / e.name, real_here / e.name))
+                dirs.append((here / e.name, f"{real_here}/{e.name}" if real_here != "/" else "/" + e.name))
         yield here, real_here, files
         stack.extend(reversed(dirs))
 
 
-def _first_sight(seen: dict[Path, Path], path: Path, real: Path | None = None) -> Path | None:
-    """Record ``path`` by the file it names; the name recorded first when that file was
-    already recorded, else None."""
+def _first_sight(seen: dict[str, Path], path: Path, real: str | None = None) -> Path | None:
+    """Record ``path`` by the file it names (its real path, ``real`` when known); the name
+    recorded first when that file was already recorded, else None."""
     try:
-        key = real if real is not None else path.resolve(strict=True)
+        key = real if real is not None else str(path.resolve(strict=True))
     except (OSError, RuntimeError):
-        key = path.absolute()
+        key = str(path.absolute())
     if key in seen:
         return seen[key]
     seen[key] = path

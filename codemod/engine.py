@@ -9,6 +9,7 @@ Nothing here writes to disk: :mod:`codemod.writer` and :mod:`codemod.gitops` do 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -334,7 +335,8 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     def wanted(rel: str) -> bool:
         return any(_matches(rel, pat) for r in file_rules for pat in r.file_patterns)
 
-    found = discovery.discover(paths, wanted)
+    caching = cache is not None and not withheld
+    found = discovery.discover(paths, wanted, listings=caching)
     result.problems.extend(Problem(p, m) for p, m in found.errors)
     if skip_file is not None:
         found.go_files = [p for p in found.go_files if not skip_file(p)]
@@ -352,30 +354,39 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     for path in found.go_files:
         packages.setdefault(path.parent, []).append(path)
     done, total = 0, len(found.go_files)
+    if caching:
+        cache.begin(paths)
+    listings = found.listings
     for directory, files in packages.items():
         # A package sharing a file with another through a link is never cached: its result
         # depends on links elsewhere in the tree, which its entry does not record.
-        entry = cache.lookup(directory, files, lambda d=directory: module_for(modules, d)) \
-            if cache is not None and not withheld and not any(p in shared for p in files) else None
+        module = functools.partial(module_for, modules, directory)
+        entry = cache.lookup(directory, files, module, listings.pop(directory, False)) \
+            if caching and not any(p in shared for p in files) else None
         if entry is not None and entry.result is not None:
             part = entry.result
-        elif (read := quiet(directory, files)) is not None:
+            if isinstance(part, int):
+                part = PackageResult(passes=part)  # stored as the passes of an empty result
+        elif (read := quiet(directory, files, entry.names if entry is not None else None)) is not None:
             # Nothing in the package can concern a rule: what checking it would conclude.
             part = PackageResult(passes=0 if fix_level is None else 1)
             if entry is not None:
-                entry.store(_Read(read), part)
+                entry.store(_Read(read), part.passes)
         else:
             ws = Workspace(modules, disk_symbols, options.goroot)
             part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
                                  include_generated=include_generated, rule_allowed=rule_allowed,
                                  shared=shared, withheld=withheld)
             if entry is not None and not any(p.syntax for p in part.problems):
-                entry.store(ws, part)
+                entry.store(ws, part.passes if part == PackageResult(passes=part.passes) else part,
+                            module=module)
         result.absorb(part)
         done += len(files)
         if progress is not None:
             # Counted as reading and checking each file, the two halves of a file's work.
             progress(2 * done, 2 * total)
+    if caching:
+        cache.finish()
     if file_rules and found.other_files:
         ws = Workspace(modules, disk_symbols, options.goroot)
         result.findings += [
@@ -414,8 +425,10 @@ class _QuietPackages:
         self.whole_package = any(r.follows_calls or r.reads_package for r in rules)
         self.by_name = any(r.reads_package for r in rules)
 
-    def __call__(self, directory: Path, files: list[Path]) -> dict[Path, bytes] | None:
-        """The files' contents when the package is quiet, else None."""
+    def __call__(self, directory: Path, files: list[Path],
+                 listed: tuple[str, ...] | None = None) -> dict[Path, bytes] | None:
+        """The files' contents when the package is quiet, else None.  ``listed``: the
+        directory's regular files, when the caller listed them already."""
         read: dict[Path, bytes] = {}
         for path in files:
             data = _read_plain(path)
@@ -432,12 +445,15 @@ class _QuietPackages:
         if any(b"go:linkname" in data for data in read.values()):
             return None  # a directive no rule's trigger names still widens the package
         names = {p.name for p in files}
-        try:
-            with os.scandir(directory) as it:
-                siblings = [e.name for e in it if e.name.endswith(".go") and e.name not in names
-                            and e.is_file()]
-        except OSError:
-            return None
+        if listed is not None:
+            siblings = [n for n in listed if n.endswith(".go") and n not in names]
+        else:
+            try:
+                with os.scandir(directory) as it:
+                    siblings = [e.name for e in it if e.name.endswith(".go") and e.name not in names
+                                and e.is_file()]
+            except OSError:
+                return None
         for name in siblings:
             data = _read_plain(directory / name)
             if data is None or b"go:linkname" in data:

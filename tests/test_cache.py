@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -161,19 +160,89 @@ def test_a_racy_file_is_hashed_on_the_next_run(tmp_path, capsys):
     same_size = PLAIN.replace(b"return 1", b"return 2")
     (root / "a/a.go").write_bytes(same_size)
     os.utime(root / "a/a.go", ns=(st.st_atime_ns, st.st_mtime_ns))
-    entries = [pickle.loads(p.read_bytes()) for p in (tmp_path / "cache").rglob("*")
-               if p.is_file() and p.name != "CACHEDIR.TAG"]
-    assert [e.stats["a.go"] for e in entries] == [None]  # not trusted: it will be hashed
+    (entry,) = cache.read_entries(cache_file(tmp_path)).values()
+    size, mtime, ino, digest = entry["files"]["a.go"]
+    assert mtime is None and digest is not None  # not trusted: it will be hashed
     assert check(capsys, root) == check(capsys, root, "--no-cache")
 
 
-def test_damaged_entries_are_misses(tmp_path, capsys):
-    root = module(tmp_path / "m", {"a/a.go": FASTRAND})
+def cache_file(tmp_path: Path) -> Path:
+    (path,) = (tmp_path / "cache").rglob("*.cache")  # one file for the run's paths
+    return path
+
+
+def test_damaged_cache_files_are_empty_without_a_word(tmp_path, capsys):
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND, "b/b.go": PLAIN})
     cold = check(capsys, root)
-    for p in (tmp_path / "cache").rglob("*"):
-        if p.is_file() and p.name != "CACHEDIR.TAG":
-            p.write_bytes(b"not a pickle")
+    path = cache_file(tmp_path)
+    good = path.read_bytes()
+    flipped = bytearray(good)
+    flipped[-3] ^= 0x40
+    for damaged in (b"not a cache", b"", good[: len(good) // 2], bytes(flipped),
+                    good[:40] + b"\xff" * 64):
+        path.write_bytes(damaged)
+        code = cli.main(["--format", "json", "--cache-dir", str(tmp_path / "cache"), str(root)])
+        out = capsys.readouterr()
+        assert (code, json.loads(out.out)) == cold and out.err == ""
+        # The run wrote a whole file again, which the next run uses.
+        assert cache.read_entries(path).keys() == {str(root / "a"), str(root / "b")}
+
+
+def test_one_file_per_run_read_once_and_written_once(tmp_path, capsys, monkeypatch):
+    root = module(tmp_path / "m", {f"p{i}/f.go": PLAIN for i in range(30)} | {"q/q.go": FASTRAND})
+    writes = []
+    real = cache._atomic_write
+    monkeypatch.setattr(cache, "_atomic_write", lambda path, data: writes.append(path.name) or real(path, data))
+    cold = check(capsys, root)
+    assert [w for w in writes if w != "CACHEDIR.TAG"] == [cache_file(tmp_path).name]
+    writes.clear()
     assert check(capsys, root) == cold
+    assert writes == []  # nothing changed: nothing written
+    (root / "p3/f.go").write_bytes(MISSING)
+    assert check(capsys, root) == check(capsys, root, "--no-cache")
+    assert writes == [cache_file(tmp_path).name]
+    assert len(cache.read_entries(cache_file(tmp_path))) == 31
+
+
+def test_a_run_merges_what_another_run_stored_meanwhile(tmp_path, capsys, monkeypatch):
+    # Two runs over the same tree at once: the second to finish keeps the first one's entries
+    # for packages it saw but could not store, and the file stays whole.
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND, "b/b.go": PLAIN})
+    check(capsys, root)
+    path = cache_file(tmp_path)
+    full = cache.read_entries(path)
+    real_store = cache.Entry.store
+    other = {}
+
+    def store_but_b(self, ws, result, **kw):
+        if self._key.endswith("b"):
+            # Meanwhile another run writes the whole file (its own entries for a and b).
+            path.write_bytes(other["bytes"])
+            return  # this run makes no entry for b (say b changed while it was checked)
+        real_store(self, ws, result, **kw)
+
+    other["bytes"] = path.read_bytes()
+    path.unlink()
+    monkeypatch.setattr(cache.Entry, "store", store_but_b)
+    check(capsys, root)
+    assert cache.read_entries(path) == full
+
+
+def test_a_stopped_run_writes_no_cache(tmp_path, capsys, monkeypatch):
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND, "b/b.go": PLAIN})
+    real = engine.check_package
+
+    def stop(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "check_package", stop)
+    assert check_code(root, tmp_path) == 130
+    assert not list((tmp_path / "cache").rglob("*.cache"))
+    monkeypatch.setattr(engine, "check_package", real)
+
+
+def check_code(root: Path, tmp_path: Path) -> int:
+    return cli.main(["--format", "json", "--cache-dir", str(tmp_path / "cache"), str(root)])
 
 
 def test_concurrent_runs_share_the_cache(tmp_path):
@@ -189,6 +258,7 @@ def test_concurrent_runs_share_the_cache(tmp_path):
     fresh = subprocess.run([*cmd[:5], "--no-cache", str(root)], capture_output=True, env=env).stdout
     assert outs == [fresh] * 4
     assert not [p for p in (tmp_path / "cache").rglob(".tmp-*")]  # no leftovers
+    assert len(cache.read_entries(cache_file(tmp_path))) == 60  # whole, whoever wrote last
     warm = subprocess.run(cmd, capture_output=True, env=env).stdout
     assert warm == fresh
 
