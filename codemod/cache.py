@@ -210,9 +210,11 @@ class ResultCache:
         self.file: Path | None = None
         self._loaded: dict[str, tuple] = {}
         self._loaded_stat = None
-        self._fresh: dict[str, tuple] = {}  # entries this run made or confirmed
-        self._dirty = False
-        self._seen: set[str] = set()  # the packages this run looked up
+        # The packages this run looked up, those it found no valid entry for, and the entries
+        # it made: what it writes (kept lean: a warm run holds little beyond the loaded file).
+        self._seen: list[str] = []
+        self._missed: set[str] = set()
+        self._stored: dict[str, tuple] = {}
         self._modules: dict[Path, str] = {}
         self._module_stamps: dict[Path, str | None] = {}
 
@@ -224,41 +226,43 @@ class ResultCache:
         name = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         self.file = self.dir / f"{name}.cache"
         self._loaded, self._loaded_stat = _read_file(self.file)
-        self._fresh = {}
-        self._seen = set()
-        self._dirty = False
+        self._seen, self._missed, self._stored = [], set(), {}
 
     def finish(self) -> None:
         """Write the entries of this run once, when anything changed; merged with what another
         run wrote meanwhile (for the packages this run saw without making an entry)."""
         if self.file is None:
             return
-        if not self._dirty and len(self._fresh) == len(self._loaded):
-            return
-        entries = dict(self._fresh)
+        if not self._missed and len(self._seen) == len(self._loaded):
+            return  # every entry held, and none is gone
+        loaded, missed = self._loaded, self._missed
+        entries = {k: loaded[k] for k in self._seen if k in loaded and k not in missed}
+        entries.update(self._stored)
         try:
             st = os.stat(self.file)
             on_disk = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError:
             on_disk = None
         if on_disk is not None and on_disk != self._loaded_stat:
+            seen = set(self._seen)
             for key, value in _read_file(self.file)[0].items():
-                if key in self._seen and key not in entries:
+                if key in seen and key not in entries:
                     entries[key] = value
         data = marshal.dumps((FORMAT, entries))
+        del entries
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             tag = self.root / "CACHEDIR.TAG"
             if not tag.exists():
                 _atomic_write(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
                                    b"# gofix-linkname's result cache (safe to delete).\n")
-            _atomic_write(self.file, MAGIC + hashlib.blake2b(data, digest_size=_DIGEST).digest() + data)
+            # In pieces: the data is the largest object of the run, never copied.
+            _atomic_write(self.file, MAGIC, hashlib.blake2b(data, digest_size=_DIGEST).digest(), data)
         except OSError:
             pass  # a read-only or full cache directory slows the next run, nothing more
 
     def _put(self, key: str, value: tuple) -> None:
-        self._fresh[key] = value
-        self._dirty = True
+        self._stored[key] = value
 
     # --------------------------------------------------------------------- packages
 
@@ -271,7 +275,7 @@ class ResultCache:
         if self.file is None:
             self.begin(["."])
         key = str(directory)
-        self._seen.add(key)
+        self._seen.append(key)
         run = files[0].name if len(files) == 1 else "\0".join(sorted(p.name for p in files))
         listing = _listing(directory) if listed is False else listed
         stored = self._loaded.get(key)
@@ -285,10 +289,9 @@ class ResultCache:
                 result = None
         if result is None:
             self.misses += 1
-            self._dirty = True
+            self._missed.add(key)
         else:
             self.hits += 1
-            self._fresh[key] = stored
         return Entry(self, directory, key, run, listing, result)
 
     def module_key(self, module) -> str | None:
@@ -368,12 +371,12 @@ def _read_file(path: Path) -> tuple[dict[str, tuple], tuple | None]:
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
-            raw = fh.read()
+            raw = memoryview(fh.read())
     except OSError:
         return {}, None
     stat = (st.st_size, st.st_mtime_ns, st.st_ino)
     head = len(MAGIC) + _DIGEST
-    if not raw.startswith(MAGIC) or len(raw) < head:
+    if raw[:len(MAGIC)] != MAGIC or len(raw) < head:
         return {}, stat
     data = raw[head:]
     if hashlib.blake2b(data, digest_size=_DIGEST).digest() != raw[len(MAGIC):head]:
@@ -403,11 +406,12 @@ def read_entries(path: Path) -> dict[str, dict]:
     return out
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, *pieces: bytes) -> None:
     fd, tmp = _mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with _fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for data in pieces:
+                fh.write(data)
         _rename(tmp, path)
     except BaseException:
         try:

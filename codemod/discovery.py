@@ -30,9 +30,9 @@ class Discovery:
     aliases: dict[Path, list[Path]] = field(default_factory=dict)
     # Temporary files an earlier, killed --apply left behind (see codemod.writer).
     stale_temporaries: list[Path] = field(default_factory=list)
-    # With ``listings=True``: each directory walked -> codemod.cache.listing of its entries
-    # (its regular files and the stats of its Go files, as seen before any file was read).
-    listings: dict[Path, tuple[str, bytes] | None] = field(default_factory=dict)
+    # With ``listings=True``: each directory walked (as str(path)) -> codemod.cache.listing of
+    # its entries (its regular files and the stats of its Go files, before any file was read).
+    listings: dict[str, tuple[str, bytes] | None] = field(default_factory=dict)
 
 
 def normalize_arg(arg: str) -> str:
@@ -80,7 +80,7 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
         reals: list[str | None] = []
         for here, real_dir, entries in _walk(root, real_root):
             if listings:
-                found.listings[here] = listing(entries)
+                found.listings[str(here)] = listing(entries)
             for entry in entries:
                 name = entry.name
                 p = here / name

@@ -354,14 +354,17 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     for path in found.go_files:
         packages.setdefault(path.parent, []).append(path)
     done, total = 0, len(found.go_files)
+    if not (file_rules and found.other_files):
+        found.go_files = []  # held by ``packages`` until each package is done, and no longer
     if caching:
         cache.begin(paths)
     listings = found.listings
-    for directory, files in packages.items():
+    for directory in list(packages):
+        files = packages.pop(directory)
         # A package sharing a file with another through a link is never cached: its result
         # depends on links elsewhere in the tree, which its entry does not record.
         module = functools.partial(module_for, modules, directory)
-        entry = cache.lookup(directory, files, module, listings.pop(directory, False)) \
+        entry = cache.lookup(directory, files, module, listings.pop(str(directory), False)) \
             if caching and not any(p in shared for p in files) else None
         if entry is not None and entry.result is not None:
             part = entry.result

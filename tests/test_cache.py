@@ -192,7 +192,7 @@ def test_one_file_per_run_read_once_and_written_once(tmp_path, capsys, monkeypat
     root = module(tmp_path / "m", {f"p{i}/f.go": PLAIN for i in range(30)} | {"q/q.go": FASTRAND})
     writes = []
     real = cache._atomic_write
-    monkeypatch.setattr(cache, "_atomic_write", lambda path, data: writes.append(path.name) or real(path, data))
+    monkeypatch.setattr(cache, "_atomic_write", lambda path, *data: writes.append(path.name) or real(path, *data))
     cold = check(capsys, root)
     assert [w for w in writes if w != "CACHEDIR.TAG"] == [cache_file(tmp_path).name]
     writes.clear()
