@@ -54,7 +54,8 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
     if listings:
         from .cache import listing
     seen: dict[str, Path] = {}
-    for raw in args or ["."]:
+    args = args or ["."]
+    for n, raw in enumerate(args, 1):
         arg = Path(normalize_arg(raw))
         if arg.is_symlink() and not arg.exists():
             found.errors.append((arg, "broken or looping symbolic link"))
@@ -126,6 +127,11 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
         plain = [i for i, r in enumerate(reals) if r is not None]
         order = plain if len(plain) == len(reals) else \
             plain + [i for i, r in enumerate(reals) if r is None]  # real files before links
+        if n == len(args) and not seen and len(plain) == len(reals):
+            # The only tree, or the last, with nothing recorded before it and no link in it:
+            # no file can be reached twice, and nothing after it needs the record.
+            kept = [not (ignored and p in ignored) for p in candidates]
+            order = []
         for i in order:
             p = candidates[i]
             if ignored and p in ignored:
