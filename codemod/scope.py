@@ -17,7 +17,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from .goflow import _memo, text
-from .model import GoFile, captures
+from .model import GoFile
 
 # The universe scope: a package-level declaration of one of these shadows it, but where that
 # declaration is left out the name still means the builtin, so it is never undefined.
@@ -82,20 +82,40 @@ def has_dot_import(file: GoFile) -> bool:
 def package_references(file: GoFile, names) -> dict[str, list[Node]]:
     """The identifiers in ``file`` that refer to the package-level ``names`` (see the module
     doc for what does not count); the file's own top-level declarations are not uses."""
-    uses = _memo(file, "scope.uses", lambda: _uses(file))
-    return {n: uses[n] for n in names if n in uses}
+    out = {}
+    for name in names:
+        uses = _memo(file, ("scope.uses", name), lambda name=name: _uses_of(file, name))
+        if uses:
+            out[name] = uses
+    return out
 
 
-def _uses(file: GoFile) -> dict[str, list[Node]]:
-    imported = {i.local_name for i in file.imports if i.name not in ("_", ".")}
-    found: dict[str, list[Node]] = {}
-    local: dict[str, list[Node]] = {}  # name -> scopes of its local declarations
-    idents = captures("[(identifier) (type_identifier)] @i", file.root).get("i", [])
+def _identifiers_spelled(file: GoFile, name: str) -> list[Node]:
+    """The ``identifier`` and ``type_identifier`` nodes whose text is ``name``, in source order.
+
+    Found from the bytes: every such node starts where the file spells ``name``, so only those
+    places are looked at in the tree (a rule asks about a few names; walking every identifier
+    of every file of a package for them cost seconds)."""
+    word = name.encode("utf-8")
+    source, root = file.source, file.root
+    out = []
+    at = source.find(word)
+    while at >= 0:
+        end = at + len(word)
+        n = root.descendant_for_byte_range(at, end)
+        if n is not None and n.start_byte == at and n.end_byte == end \
+                and n.type in ("identifier", "type_identifier"):
+            out.append(n)
+        at = source.find(word, end)
+    return out
+
+
+def _uses_of(file: GoFile, name: str) -> list[Node]:
+    if name == "_" or name in _imported(file):
+        return []
+    local = []  # the scopes of the name's local declarations
     candidates = []
-    for n in idents:
-        name = text(file, n)
-        if name == "_" or name in imported:
-            continue
+    for n in _identifiers_spelled(file, name):
         if n.parent is not None and n.parent.type == "function_declaration" \
                 and n.parent.child_by_field_name("name") == n:
             continue  # the function's own name (its result type is a use)
@@ -104,16 +124,18 @@ def _uses(file: GoFile) -> dict[str, list[Node]]:
         if _declares(n) or _declared_by_statement(n):
             scope = _scope_of(n)
             if scope is not None:
-                local.setdefault(name, []).append(scope)
+                local.append(scope)
             continue
         if _is_element_key(n):
             continue
-        candidates.append((name, n))
-    for name, n in candidates:
-        if any(s.start_byte <= n.start_byte and n.end_byte <= s.end_byte for s in local.get(name, ())):
-            continue
-        found.setdefault(name, []).append(n)
-    return found
+        candidates.append(n)
+    return [n for n in candidates
+            if not any(s.start_byte <= n.start_byte and n.end_byte <= s.end_byte for s in local)]
+
+
+def _imported(file: GoFile) -> frozenset[str]:
+    return _memo(file, "scope.imported", lambda: frozenset(
+        i.local_name for i in file.imports if i.name not in ("_", ".")))
 
 
 def _declares(n: Node) -> bool:
