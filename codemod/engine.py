@@ -24,6 +24,7 @@ from .importgraph import ModuleImports
 from .linkset import ModuleSymbols
 from .model import BOM, GoFile, Module, PackageFacts, Span, grammar_version, parse_file, parse_go_mod
 from .rule import BuildFileContext, Context, Options, Rule
+from .sketch import PackageSketch
 
 MAX_PASSES = 8
 
@@ -147,6 +148,7 @@ class Workspace:
         self._disk_symbols: dict[Path, ModuleSymbols] = {} if disk_symbols is None else disk_symbols
         self.used_module_symbols = False
         self._imports: dict[Path, ModuleImports] = {}
+        self.sketches: dict = {}  # what rules' package gates learnt from the bytes (codemod.sketch)
 
     def read(self, path: Path) -> bytes | None:
         if path not in self.current:
@@ -580,12 +582,46 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
               shared: dict[Path, list[Path]] | None = None) -> list[Finding]:
     """Findings of ``rules`` in ``files``; ``package_files`` (default ``files``) are the
     package's files the rules see as siblings."""
-    triggers = tuple(sorted({t for r in rules for t in r.triggers}))
+    by_dir: dict[Path, list[Path]] = {}
+    for path in package_files or files:
+        by_dir.setdefault(path.parent, []).append(path)
+    order = list(dict.fromkeys([*(package_files or []), *files]))
+    ungated = [r for r in rules if r.package_gate is None]
+    every_word = tuple(sorted({t for r in rules for t in r.triggers}))
+    facts_of: dict[Path, PackageFacts] = {}
+    if len(ungated) == len(rules):
+        active: dict[Path, list[Rule]] = {}
+        loaded = {path: ws.model(path, every_word) for path in order}
+    else:
+        # The rules worth running in each directory: a rule's package gate may rule it out, and
+        # then nothing is parsed for its trigger words alone.  The files the other rules want
+        # come first: a package that pulls something is read whole anyway (see below), and then
+        # the gate reads the trees instead of sketching the bytes.
+        base_words = tuple(sorted({t for r in ungated for t in r.triggers}))
+        loaded = {path: ws.model(path, base_words) for path in order}
+        active, words_of_dir = {}, {}
+        for directory, dir_files in by_dir.items():
+            facts = facts_of[directory] = package_facts(ws, directory, dir_files)
+            pulls = any(d.target for p in dir_files if isinstance(m := loaded.get(p), GoFile)
+                        for d in m.directives)
+            trees = {n: ws.model(directory / n, None) for n in facts.go_files} if pulls else {}
+            active[directory] = _gated_rules(ws, facts, rules, options, trees)
+            # As before the gates: with the package read whole anyway, the files spelling any
+            # rule's words count as the package's checked files.
+            words_of_dir[directory] = every_word if pulls else \
+                tuple(sorted({t for r in active[directory] for t in r.triggers}))
+        for path in order:
+            more = words_of_dir.get(path.parent, base_words)
+            if loaded[path] is not None or more == base_words:
+                continue
+            data = ws.read(path)
+            if data is not None and any(t.encode() in data for t in more):
+                loaded[path] = ws.model(path, more)
     models: dict[Path, GoFile] = {}
     unread: dict[Path, Problem] = {}  # valid Go the parser cannot read (Problem.unchecked)
     failed: set[Path] = set()  # every file that could not be parsed
-    for path in dict.fromkeys([*(package_files or []), *files]):
-        m = ws.model(path, triggers)
+    for path in order:
+        m = loaded[path]
         if isinstance(m, Problem):
             failed.add(path)
             if report:
@@ -594,18 +630,17 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                 unread[path] = m
         elif m is not None:
             models[path] = m
-    by_dir: dict[Path, list[Path]] = {}
-    for path in package_files or files:
-        by_dir.setdefault(path.parent, []).append(path)
     wanted = set(files)
     findings: list[Finding] = []
+    all_rules = rules
     for directory, dir_files in by_dir.items():
+        rules = active.get(directory, all_rules)
         parsed = {p: models[p] for p in dir_files if p in models}
         if not wanted.intersection(dir_files):
             continue  # none of the files to (re)check is here
         if not parsed and not any(r.follows_calls or r.reads_package for r in rules):
             continue
-        facts = package_facts(ws, directory, dir_files)
+        facts = facts_of.get(directory) or package_facts(ws, directory, dir_files)
         # A file name with a GOOS/GOARCH suffix is a build constraint no trigger word shows.
         named_gate = any(r.reads_package for r in rules) and any(
             filename_constraint(n) != (None, None) for n in facts.go_files)
@@ -625,9 +660,12 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         # or linker: nothing is claimed about it or changed in it, and it is no package member.
         # Once the package pulls something, any of its files may call the pull by its local
         # name (``mono()``), words or not: read them all, for the rules that follow calls.
+        # Which trigger words each file spells, looked for once per file, not once per rule.
+        words = sorted({t for r in rules for t in r.triggers})
+        spelled = {p: frozenset(t for t in words if t.encode() in m.source) for p, m in parsed.items()}
         widened = any(d.target for m in parsed.values() for d in m.directives) or not parsed or named_gate \
-            or any(r.reads_package and any(t.encode() in m.source for t in r.triggers)
-                   for r in rules for m in parsed.values())
+            or any(r.reads_package and not spelled[p].isdisjoint(r.triggers)
+                   for r in rules for p in parsed)
         if widened:
             for name in facts.go_files:
                 p = directory / name
@@ -656,9 +694,11 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
             trace.at(path)
             if report and model.newer_syntax:
                 part.problems.append(newer_syntax_note(model))
-            data = model.source
+            present = spelled.get(path)
+            if present is None:
+                present = frozenset(t for t in words if t.encode() in model.source)
             for rule in rules:
-                if not any(t.encode() in data for t in rule.triggers) \
+                if present.isdisjoint(rule.triggers) \
                         and not (widened and (rule.follows_calls or rule.reads_package)):
                     continue
                 if rule_allowed is not None and not rule_allowed(rule, path):
@@ -696,6 +736,19 @@ def newer_syntax_note(model: GoFile) -> Problem:
     others = f" (and {more} more such construct{'s' if more > 1 else ''})" if more else ""
     return Problem(model.path, f"{first.describe()}{others}; read with the construct masked, "
                                "checked, and left unchanged (no fix is applied to it)", error=False)
+
+
+def _gated_rules(ws: Workspace, facts: PackageFacts, rules: list[Rule], options: Options,
+                 trees: dict) -> list[Rule]:
+    """``rules`` without those whose package gate rules the package out; ``trees`` holds the
+    package's parsed files by name when it was read whole."""
+    gates = [r for r in rules if r.package_gate is not None]
+    if not gates:
+        return rules
+    pkg = PackageSketch(facts.directory, facts.go_files, ws.read, ws.module_for(facts.directory), options,
+                        ws.sketches, trees)
+    out = {r.code for r in gates if not r.package_gate(pkg)}
+    return [r for r in rules if r.code not in out]
 
 
 def _without_fix(finding: Finding, why: str) -> Finding:

@@ -56,6 +56,11 @@ class Rule:
     # suffix (a constraint no word shows), with every file of the package parsed and on
     # every one of them.
     reads_package: bool = False
+    # A cheap look at a package before anything is parsed for the rule: given the package's
+    # :class:`codemod.sketch.PackageSketch`, False when the rule cannot find anything there.
+    # The engine then neither parses files for the rule's trigger words nor reads the package
+    # whole for it, and does not run it there.  None: the rule runs wherever it triggers.
+    package_gate: Callable[[object], bool] | None = None
     # "go" rules see parsed Go files; "build-file" rules see other files (Makefiles, CI).
     scope: str = "go"
     # File names (globs, relative to a module or scan root) a build-file rule reads.

@@ -201,6 +201,64 @@ def _companion_fix(ctx: Context, missing: list[str]):
     return fix, None
 
 
+def may_break(pkg) -> bool:
+    """The package gate: False when the package's bytes (see :mod:`codemod.sketch`) prove that
+    no constrained file can be reported: wherever one is left out, each of its names is
+    declared by a file built there, or spelled by none.  Every doubt answers True."""
+    tags = pkg.options.tags
+    every = versions.targets(pkg.releases, pkg.options.platforms)
+    constrained = [n for n in pkg.go_files if pkg.may_be_constrained(n)]
+    if not constrained:
+        return False  # a file without a constraint is built wherever its package is
+    sketches = {n: pkg.file(n) for n in constrained}
+    if any(s is None or s.names is None or s.package is None for s in sketches.values()):
+        return True
+    plain = [n for n in pkg.go_files if n not in sketches]
+    plain_words: set[bytes] | None = None
+    at: dict = {}  # (target, package) -> (names declared there, words spelled there)
+
+    def built_at(t, package):
+        if (t, package) not in at:
+            built = [s for s in sketches.values() if versions.builds_on(s.name, s.constraint, t, tags)]
+            declared = {n for s in built if s.package == package and not s.name.endswith("_test.go")
+                        for n in s.names}
+            spelled = set().union(*(pkg.words(s.name) for s in built))
+            at[(t, package)] = (declared, spelled)
+        return at[(t, package)]
+
+    for f in sketches.values():
+        excluded = [t for t in every if not versions.builds_on(f.name, f.constraint, t, tags)]
+        if not excluded or len(excluded) == len(every):
+            continue  # built everywhere, or nowhere (then it declares nothing)
+        names = f.names - scope.PREDECLARED
+        for t in excluded:
+            declared, spelled = built_at(t, f.package)
+            for n in names - declared:
+                word = n.encode("utf-8")
+                if word in spelled:
+                    return True  # a file built there may use it
+                if plain_words is None:
+                    plain_words = set().union(*(pkg.words(g) for g in plain))
+                if word not in plain_words:
+                    continue
+                used = False
+                for g in plain:
+                    if word not in pkg.words(g):
+                        continue
+                    s = pkg.file(g)
+                    if s is None or s.names is None or s.package is None:
+                        return True
+                    if s.package != f.package:
+                        continue  # another package's file (an external test) neither declares nor uses it
+                    if n in s.names and not g.endswith("_test.go"):
+                        break  # declared by a file built everywhere
+                    used = True  # a use, or a declaration only tests see
+                else:
+                    if used:
+                        return True
+    return False
+
+
 def check(ctx: Context):
     f = ctx.file
     if not ctx.build_matrix or not ctx.whole_package_seen():
@@ -250,4 +308,5 @@ RULE = Rule(
     # carries a GOOS/GOARCH suffix, which no word in the file shows).
     triggers=("go:build", "+build", "go:linkname"),
     reads_package=True,
+    package_gate=may_break,
 )

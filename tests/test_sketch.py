@@ -1,0 +1,214 @@
+"""codemod.sketch: what the bytes of a Go file show without a parse must match what the tree
+shows (or say it does not know), and LN108's package gate built on it must never rule out a
+package where the rule reports something."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codemod import engine, scope
+from codemod.model import parse_file
+from codemod.rule import Options
+from codemod.sketch import PackageSketch, sketch, words_of
+from rules import gated_file_without_counterpart as ln108
+from rules import select
+from tests.gotoolchains import goroot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TRICKY = {
+    "groups and generics": """
+        //go:build linux && !go1.25
+
+        // Package p is sketched.
+        package p
+
+        import (
+            "fmt"
+            _ "unsafe"
+        )
+
+        import "os"
+
+        type (
+            A int
+            B[T any] struct{ x T }
+            C = map[string]func() (int, error)
+        )
+
+        var (
+            x, y = f(1,
+                2), 3
+            z int
+            w = struct {
+                a int
+            }{
+                a: 1,
+            }
+        )
+
+        const (
+            K0 = iota
+            K1
+            _
+        )
+
+        var _ = fmt.Sprint
+        var v1, v2 int
+
+        func init() {}
+
+        func (a A) Method() {}
+
+        func (b *B[T]) Other() {}
+
+        func G[T interface{ ~int }](t T) T {
+            var inner = 1
+            const local = 2
+            type T2 int
+            return t
+        }
+
+        func bodyless(p uintptr) uintptr
+
+        func s() string {
+            return `
+        func notAName() {}
+        var nope = 1
+        `
+        }
+
+        /* a block comment
+        func alsoNot() {}
+        */
+        func r() rune { return '}' }
+
+        var q = "}{)(" + os.Args[0]
+
+        func long(a,
+            b int) (c int) {
+            if a > b { return a }
+            return b
+        }
+        """,
+    "no layout": "package p; var a = 1; func b() { var c = 2; _ = c }; type d struct{}\n"
+                 "const e, f = 1, 2\nvar g = a +\n    1\n",
+    "plus build": "// +build linux,amd64 darwin\n\npackage p\n\nfunc onUnix() {}\n",
+}
+
+
+def _tree_names(m) -> frozenset[str]:
+    # tree-sitter-go files the comma of ``const a, b = ...`` under the spec's names too.
+    return frozenset(n for n in scope.top_level_names(m) if n != ",")
+
+
+def _names(name: str, text: str):
+    data = textwrap.dedent(text).lstrip().encode()
+    return sketch(name, data), parse_file(Path(name), data)
+
+
+@pytest.mark.parametrize("case", sorted(TRICKY))
+def test_sketch_matches_the_tree(case):
+    s, m = _names("a.go", TRICKY[case])
+    assert not m.syntax_errors
+    assert s.names == _tree_names(m)
+    assert s.package == m.package
+    assert s.constraint == m.constraint.expr
+
+
+def _agrees_with_the_tree(paths) -> int:
+    checked = 0
+    for path in sorted(paths):
+        data = path.read_bytes()
+        m = parse_file(path, data)
+        if m.syntax_errors or m.package_clause is None or m.constraint.error:
+            continue
+        s = sketch(path.name, data)
+        if s.names is None:
+            continue  # it may not know; it must never be wrong
+        assert (s.names, s.package, s.constraint) == \
+            (_tree_names(m), m.package, m.constraint.expr), path
+        checked += 1
+    return checked
+
+
+def test_sketch_matches_the_tree_on_every_go_file_of_the_repository():
+    paths = [p for d in ("examples", "tests", "snapshots") for p in ROOT.joinpath(d).rglob("*.go")]
+    assert _agrees_with_the_tree(paths) > 50
+
+
+@pytest.mark.parametrize("package", ["runtime", "syscall", "os", "net"])
+def test_sketch_matches_the_tree_on_the_standard_library(package):
+    """Real code, with every layout the Go team writes: the sketch knows nearly every file."""
+    files = sorted((goroot("1.27") / "src" / package).glob("*.go"))
+    assert _agrees_with_the_tree(files) >= 0.95 * len(files) > 50
+
+
+@pytest.mark.parametrize("text", [
+    "package p\n\nfunc f() {\n",                       # an unbalanced brace
+    "package p\n\nx := 1\n",                           # a statement where a declaration must be
+    "/* never closed\npackage p\n",
+])
+def test_sketch_says_it_does_not_know_rather_than_guess(text):
+    assert sketch("a.go", text.encode()).names is None
+
+
+def test_words_are_whole_words():
+    w = words_of("package p // héllo\nvar x_1 = y.z+`w`".encode())
+    assert {b"package", b"p", "héllo".encode(), b"x_1", b"y", b"z", b"w"} <= w
+    assert b"x" not in w and b"ll" not in w
+
+
+def _package(tmp_path: Path, files: dict[str, str]) -> PackageSketch:
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip())
+    names = tuple(sorted(files))
+    return PackageSketch(tmp_path, names, lambda p: p.read_bytes(),
+                         engine.module_for({}, tmp_path), Options())
+
+
+def test_gate_rules_out_counterparts_that_declare_every_name(tmp_path):
+    pkg = _package(tmp_path, {
+        "a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
+        "a_other.go": "//go:build !linux\n\npackage m\n\nfunc helper() int { return 2 }\n",
+        "use.go": "package m\n\nfunc Use() int { return helper() }\n",
+    })
+    assert ln108.may_break(pkg) is False
+
+
+@pytest.mark.parametrize("files", [
+    {"a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
+     "use.go": "package m\n\nfunc Use() int { return helper() }\n"},
+    # Declared elsewhere only in a test file: the package itself still lacks it.
+    {"a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
+     "x_test.go": "package m\n\nfunc helper() int { return 2 }\n",
+     "use.go": "package m\n\nfunc Use() int { return helper() }\n"},
+    # Spelled only in a comment of a file built there: the gate cannot tell, so it lets the rule look.
+    {"a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
+     "doc_windows.go": "package m\n\n// helper is linux-only.\nfunc other() {}\n"},
+])
+def test_gate_lets_the_rule_look_wherever_a_name_may_be_missing(tmp_path, files):
+    assert ln108.may_break(_package(tmp_path, files)) is True
+
+
+def test_gated_run_reports_what_the_whole_package_run_reports(tmp_path):
+    """The engine with the gate and the rule run without it agree, finding or not."""
+    files = {
+        "a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
+        "b_linux.go": "package m\n\nfunc both() int { return 1 }\n",
+        "b_other.go": "//go:build !linux\n\npackage m\n\nfunc both() int { return 2 }\n",
+        "use.go": "package m\n\nfunc Use() int { return helper() + both() }\n",
+    }
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    rules = select(["LN108"])
+    gated = engine.run([str(tmp_path)], rules, Options())
+    ungated = engine.run([str(tmp_path)], [r.__class__(**{**r.__dict__, "package_gate": None}) for r in rules],
+                         Options())
+    assert [(f.path.name, f.message) for f in gated.findings] == \
+        [(f.path.name, f.message) for f in ungated.findings]
+    assert [f.path.name for f in gated.findings] == ["a_linux.go"]
