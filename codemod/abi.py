@@ -370,6 +370,15 @@ def differences(local: Shape, real: Shape) -> list[str]:
     return out
 
 
+def package_resolver(ctx) -> Resolver:
+    """:func:`package_type_resolver` over the package of ``ctx`` (a rule :class:`Context`),
+    made once per package and pass: every file of the package, for every rule, asks."""
+    if not ctx.siblings:
+        return package_type_resolver([ctx.file])
+    return ctx.package.shared(("type resolver", id(ctx.siblings)),
+                              lambda: package_type_resolver(ctx.siblings.values()))
+
+
 def package_type_resolver(files, own_package_prefix: str = "") -> Resolver:
     """A resolver for the type declarations of a package's parsed files (``type T U`` and aliases)."""
     files = list(files)

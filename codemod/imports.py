@@ -99,9 +99,19 @@ def references(file: GoFile, local_name: str) -> list[tuple[int, int]]:
     """Byte ranges where ``local_name.X`` refers to an imported package's member."""
     if local_name.encode() not in file.source:
         return []  # not spelled anywhere: no query over the whole tree
-    found = captures(_REFERENCES, file.root).get("pkg", [])
-    return [(n.start_byte, n.end_byte) for n in found
-            if file.source[n.start_byte:n.end_byte].decode() == local_name]
+    return list(_references_by_name(file).get(local_name, ()))
+
+
+def _references_by_name(file: GoFile) -> dict[str, list[tuple[int, int]]]:
+    """Every ``X.member`` qualifier of the file by the name ``X``, found by one query over the
+    tree (a fix asks about each import in turn)."""
+    index = file.memo.get("imports.references")
+    if index is None:
+        index = {}
+        for n in captures(_REFERENCES, file.root).get("pkg", []):
+            index.setdefault(file.source[n.start_byte:n.end_byte].decode(), []).append((n.start_byte, n.end_byte))
+        file.memo["imports.references"] = index
+    return index
 
 
 def drop_unused_imports(file: GoFile, removed: list[tuple[int, int]],

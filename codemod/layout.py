@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import re
 
-from .model import parse
+from .model import captures, parse
+
+_LITERALS = "[(raw_string_literal) (interpreted_string_literal) (comment)] @x"
 
 _GROUP_OPEN = re.compile(rb"^(import|var|const|type)\s*\(\s*(//.*)?$")
 
@@ -56,19 +58,16 @@ def tidy(source: bytes, seams: list[tuple[int, int]], crlf: bool) -> bytes:
         return max(0, bisect.bisect_right(starts, offset) - 1)
 
     # Lines that begin inside a string literal or a block comment: their text is not layout.
+    # (Found by a query, in C: a walk over every node in Python cost a second on a large file.)
     protected: set[int] = set()
-    top_comments: set[int] = set()
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.start_point[0] != node.end_point[0] and node.type in (
-                "raw_string_literal", "interpreted_string_literal", "comment"):
+    for node in captures(_LITERALS, tree.root_node).get("x", ()):
+        if node.start_point[0] != node.end_point[0]:
             protected.update(range(node.start_point[0] + 1, node.end_point[0] + 1))
-            continue
-        if node.type == "comment" and node.parent is not None and node.parent.type == "source_file" \
+    top_comments: set[int] = set()
+    for node in tree.root_node.children:
+        if node.type == "comment" \
                 and node.start_point[1] == 0 and source[node.start_byte:node.start_byte + 2] == b"//":
             top_comments.add(node.start_point[0])
-        stack.extend(node.children)
 
     touched: set[int] = set()
     for s, e in seams:

@@ -18,6 +18,7 @@ from tree_sitter import Node
 
 from .goflow import _memo, text
 from .model import GoFile
+from .sketch import words_of
 
 # The universe scope: a package-level declaration of one of these shadows it, but where that
 # declaration is left out the name still means the builtin, so it is never undefined.
@@ -83,7 +84,10 @@ def package_references(file: GoFile, names) -> dict[str, list[Node]]:
     """The identifiers in ``file`` that refer to the package-level ``names`` (see the module
     doc for what does not count); the file's own top-level declarations are not uses."""
     out = {}
+    words = _memo(file, "scope.words", lambda: words_of(file.source))
     for name in names:
+        if name.encode("utf-8") not in words:
+            continue  # not spelled anywhere in the file
         uses = _memo(file, ("scope.uses", name), lambda name=name: _uses_of(file, name))
         if uses:
             out[name] = uses

@@ -98,7 +98,12 @@ def use_v2(ctx: Context) -> bool:
 
 
 def random_pulls(ctx: Context) -> dict[str, tuple[GoFile, Directive, Generator]]:
-    """Local name -> (file, directive, generator) for the package's pulls of the generators."""
+    """Local name -> (file, directive, generator) for the package's pulls of the generators
+    (worked out once per package and pass: every file of the package asks)."""
+    return ctx.package.shared(("random_pulls", ctx.file.package), lambda: _random_pulls(ctx))
+
+
+def _random_pulls(ctx: Context) -> dict[str, tuple[GoFile, Directive, Generator]]:
     out = {}
     for f in package_files(ctx):
         for d in f.directives:

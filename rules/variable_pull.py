@@ -84,7 +84,7 @@ def check(ctx: Context):
     f = ctx.file
     if not ctx.build_matrix:
         return
-    resolve = abi.package_type_resolver(ctx.siblings.values() or [f])
+    resolve = abi.package_resolver(ctx)
     for d in f.directives:
         if not std_pull(ctx, d) or d.declaration.kind != "var" or not defined_anywhere(d):
             continue
