@@ -135,10 +135,12 @@ def referenced_on(ctx: Context, d: Directive) -> set | None:
     if d.local[:1].isupper() or not ctx.whole_package_seen():
         return None
     files = [g for g in (ctx.siblings.values() or [ctx.file]) if g.package == ctx.file.package]
-    if ctx.file not in files:
+    alone = ctx.file not in files
+    if alone:
         files.append(ctx.file)
-    # Per package and pass, not per directive: a file of thousands of pulls asks thousands of times.
-    key = ("bool constants", id(ctx.siblings), ctx.file.path, ctx.file.package)
+    # Per package and pass, not per directive nor per file: the constants are the package's
+    # (a file of thousands of pulls asks thousands of times, and each file of a package asks).
+    key = ("bool constants", id(ctx.siblings), ctx.file.package, ctx.file.path if alone else None)
     hit = ctx.package.memo.get(key)
     if hit is None or hit[0] is not ctx.siblings:
         hit = ctx.package.memo[key] = (ctx.siblings, deadcode.bool_constants(files))
