@@ -79,31 +79,52 @@ def _gate(f):
     return expr
 
 
+def _package_index(ctx: Context):
+    """For the files of ``ctx.file``'s package: the files, the targets each builds on, the first
+    file (by name) declaring each name, and a table of what each target's build declares;
+    worked out once per package and pass, for every constrained file asks."""
+    key = ("gated-file index", id(ctx.siblings), ctx.file.package)
+    hit = ctx.package.memo.get(key)
+    if hit is None or hit[0] is not ctx.siblings:
+        files = [g for g in ctx.siblings.values() if g.package == ctx.file.package]
+        every = versions.targets(ctx.releases, ctx.options.platforms)
+        tags = ctx.options.tags
+        builds = {id(g): frozenset(t for t in every if versions.builds_on(g.path.name, g.constraint.expr, t, tags))
+                  for g in files}
+        first: dict[str, str] = {}
+        for g in files:
+            for n in scope.top_level_names(g):
+                if n not in first or g.path.name < first[n]:
+                    first[n] = g.path.name
+        hit = ctx.package.memo[key] = (ctx.siblings, (files, builds, first, {}))
+    return hit[1]
+
+
 def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
     """Per excluded target, "build" or "test" when files compiled there use a name only this
     file declares; and, per missing name, the files using it."""
     f = ctx.file
-    tags = ctx.options.tags
     inside = set(ctx.build_matrix)
     excluded = [t for t in versions.targets(ctx.releases, ctx.options.platforms) if t not in inside]
     if not excluded:
         return {}, {}
-    package = [g for g in ctx.siblings.values() if g is not f and g.package == f.package]
+    files, builds, first, declared_at = _package_index(ctx)
     # A name several gated files declare is missing where none is built: the first of them
     # (by name) reports it, once.
-    earlier = {n for g in package if g.path.name < f.path.name for n in scope.top_level_names(g)}
-    names = {n for n in scope.top_level_names(f) if n not in scope.PREDECLARED and n not in earlier}
+    names = {n for n in scope.top_level_names(f) if n not in scope.PREDECLARED
+             and first.get(n, f.path.name) >= f.path.name}
     if not names:
         return {}, {}
-    where = {id(g): {t for t in excluded if versions.builds_on(g.path.name, g.constraint.expr, t, tags)}
-             for g in package}
     broken: dict[Target, str] = {}
     users_at: dict[Target, list[tuple[str, str]]] = {}  # (name, file using it) per target
     for t in excluded:
-        built = [g for g in package if t in where[id(g)]]
-        # What each build declares: the package's own files; its test build adds _test.go files.
-        declared_build = {n for g in built if not _is_test(g) for n in scope.top_level_names(g)}
-        declared_test = declared_build | {n for g in built if _is_test(g) for n in scope.top_level_names(g)}
+        built = [g for g in files if t in builds[id(g)]]  # never this file: it is left out at t
+        if t not in declared_at:
+            # What each build declares: the package's own files; its test build adds _test.go files.
+            declared_build = {n for g in built if not _is_test(g) for n in scope.top_level_names(g)}
+            declared_at[t] = (declared_build,
+                              declared_build | {n for g in built if _is_test(g) for n in scope.top_level_names(g)})
+        declared_build, declared_test = declared_at[t]
         outcome = None
         for g in built:
             if scope.has_dot_import(g):
