@@ -49,21 +49,39 @@ def calls_to(file: GoFile, names: set[str] | frozenset[str], root: Node | None =
     if len(names) <= 16 and not any(file.source.find(n.encode(), root.start_byte, root.end_byte) >= 0
                                     for n in names):
         return []
+    key = ("calls", root.id)
+    if len(names) <= 16 and key not in file.memo:
+        # A few names, each spelled rarely: the calls among their identifiers, found by byte
+        # search, without indexing every call of a large file.  (A plain call starts where
+        # the identifier it calls starts, so ordering by either is the same.)
+        found = [(r.start_byte, r.parent) for name in names for r in references(file, name, root)
+                 if r.parent is not None and r.parent.type == "call_expression"
+                 and r.parent.child_by_field_name("function") == r]
+        return [c for _, c in sorted(found, key=lambda x: x[0])]
 
     def plain_calls() -> list[tuple[str, Node]]:
         found = captures(_CALLS, root).get("call", [])
         return [(text(file, c.child_by_field_name("function")), c)
                 for c in sorted(found, key=lambda n: n.start_byte)]
 
-    return [c for name, c in _memo(file, ("calls", root.id), plain_calls) if name in names]
+    return [c for name, c in _memo(file, key, plain_calls) if name in names]
+
+
+# Up to this many spellings of a name in a scope are found by byte search; past it, every
+# identifier of the scope is indexed once.
+_SEARCH_LIMIT = 64
 
 
 def references(file: GoFile, name: str, root: Node | None = None) -> list[Node]:
     """Identifier nodes spelled ``name`` (calls, function values, shadowing declarations alike)."""
     root = root or file.root
     key = ("identifiers", root.id)
-    if key not in file.memo and file.source.find(name.encode(), root.start_byte, root.end_byte) < 0:
-        return []  # not spelled there at all: no need to index every identifier of a large file
+    if key not in file.memo:
+        word = name.encode()
+        if file.source.find(word, root.start_byte, root.end_byte) < 0:
+            return []  # not spelled there at all: no need to index every identifier of a large file
+        if name and file.source.count(word, root.start_byte, root.end_byte) <= _SEARCH_LIMIT:
+            return list(_memo(file, ("identifier", root.id, name), lambda: _spelled(file, word, root)))
 
     def index() -> dict[str, list[Node]]:
         # One walk per scope, then every name asked about is a lookup.
@@ -75,6 +93,21 @@ def references(file: GoFile, name: str, root: Node | None = None) -> list[Node]:
         return found
 
     return list(_memo(file, key, index).get(name, ()))
+
+
+def _spelled(file: GoFile, word: bytes, root: Node) -> list[Node]:
+    """The identifier nodes under ``root`` whose text is ``word``, in source order: each place
+    the bytes occur, the smallest node spanning them, kept when it is exactly an identifier."""
+    out = []
+    source, end = file.source, root.end_byte
+    at = source.find(word, root.start_byte, end)
+    while at >= 0:
+        n = root.descendant_for_byte_range(at, at + len(word))
+        if n is not None and n.type == "identifier" and n.start_byte == at \
+                and n.end_byte == at + len(word):
+            out.append(n)
+        at = source.find(word, at + 1, end)
+    return out
 
 
 def enclosing_function(node: Node) -> Node | None:

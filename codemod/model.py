@@ -237,8 +237,9 @@ def _declarations(source: bytes, root: Node) -> dict[str, list[Declaration]]:
             body = child.child_by_field_name("body")
             if name is None:
                 continue
+            span = Span.of(child)
             d = Declaration("func", source[name.start_byte:name.end_byte].decode(), child,
-                            Span.of(child), Span.of(child), _doc_comment(source, child), body)
+                            span, span, _doc_comment(source, child), body)
             decls.setdefault(d.name, []).append(d)
         elif child.type == "var_declaration":
             for spec in _var_specs(child):

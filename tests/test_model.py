@@ -63,3 +63,57 @@ def test_a_file_ending_without_a_newline_is_no_syntax_error():
     assert parse_file(Path("a.go"), b"package p\n\nfunc f() {}").syntax_errors == []
     # A real error at the end of the file is still one.
     assert parse_file(Path("a.go"), b"package p\n\nfunc f() {").syntax_errors != []
+
+
+TRICKY = '''package p
+
+import "fmt"
+
+//go:linkname now runtime.nanotime
+func now() int64
+
+// now is called in a comment: now()
+var s = "now() in a string"
+var r = `raw now()
+now`
+var f = now
+var nowish = now() + nowNow() + x.now() + (now)()
+
+func g[T any](now T) T { return now }
+
+func h() { _ = now(); _ = func() int64 { return now() }; fmt.Println(now(), nowish) }
+'''
+
+
+@pytest.mark.parametrize("scope", ["file", "function"])
+def test_names_found_by_byte_search_are_exactly_the_indexed_identifiers_and_calls(scope):
+    """A few rare names are looked up by byte search instead of indexing every identifier and
+    call of a large file: the answers must be the indexes' own."""
+    from codemod import goflow
+    from codemod.model import captures
+
+    def scoped(f):
+        return f.root if scope == "file" else f.declaration("h").node
+
+    searched = model(TRICKY)
+    root = scoped(searched)
+    names = sorted({goflow.text(searched, n) for n in captures("(identifier) @i", root).get("i", [])})
+    by_search = {n: ([(x.start_byte, x.end_byte) for x in goflow.references(searched, n, root)],
+                     [x.start_byte for x in goflow.calls_to(searched, {n}, root)]) for n in names}
+    assert ("identifiers", root.id) not in searched.memo and ("calls", root.id) not in searched.memo
+
+    indexed = model(TRICKY)
+    iroot = scoped(indexed)
+    # More than 16 names always go through the file's call index; the name limit 0, through
+    # its identifier index.
+    padding = {f"unused{i}" for i in range(16)}
+    limit, goflow._SEARCH_LIMIT = goflow._SEARCH_LIMIT, 0
+    try:
+        by_index = {n: ([(x.start_byte, x.end_byte) for x in goflow.references(indexed, n, iroot)],
+                        [x.start_byte for x in goflow.calls_to(indexed, {n} | padding, iroot)])
+                    for n in names}
+    finally:
+        goflow._SEARCH_LIMIT = limit
+    assert ("identifiers", iroot.id) in indexed.memo and ("calls", iroot.id) in indexed.memo
+    assert by_search == by_index
+    assert len(by_search["now"][1]) == (4 if scope == "file" else 3)
