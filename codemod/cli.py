@@ -568,14 +568,20 @@ def main(argv: list[str] | None = None) -> int:
     from . import trace
 
     trace.at(None)
+    trace.written = None
     try:
         with _stop_on_signals():
             return _dispatch(argv)
     except KeyboardInterrupt as e:
-        # Outside the write (which holds signals and says what it did), nothing was written yet.
+        # Outside the write (which holds signals and says what it did): before it nothing was
+        # written, after it everything was.
         signum = getattr(e, "signum", signal.SIGINT)
         by = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
-        print(f"gofix-linkname: interrupted{by}; nothing written", file=sys.stderr)
+        if trace.written is not None:
+            print(f"gofix-linkname: interrupted{by} after the write; the write completed, all "
+                  f"{trace.written} file(s) fixed", file=sys.stderr)
+        else:
+            print(f"gofix-linkname: interrupted{by}; nothing written", file=sys.stderr)
         return 128 + signum
     except BrokenPipeError:
         return EXIT_ERROR

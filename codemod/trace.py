@@ -4,6 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 current: Path | None = None
+# How many files the write replaced, once it has completed (None before): a signal that
+# comes after it must not be reported as "nothing written".
+written: int | None = None
 
 
 def at(path: Path | None) -> None:

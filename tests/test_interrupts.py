@@ -109,6 +109,29 @@ def test_a_signal_inside_the_write_puts_back_every_file_written(tmp_path, monkey
     assert temporaries(tmp_path) == []
 
 
+def test_a_signal_just_after_the_write_says_the_write_completed(tmp_path, monkeypatch, capsys):
+    """SIGINT after every file was replaced, before the run ends: not "nothing written"."""
+    files = big_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    real = writer.write_all
+
+    def write_then_signal(changes):
+        real(changes)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(writer, "write_all", write_then_signal)
+    assert cli.main(["--select", "LN001", "--apply", "."]) == 130
+    assert states(files) == (0, FILES)
+    assert capsys.readouterr().err.endswith(
+        f"gofix-linkname: interrupted after the write; the write completed, all {FILES} file(s) fixed\n")
+    # The next run, interrupted before it writes anything, says so again.
+    monkeypatch.setattr(writer, "write_all", real)
+    from codemod import engine
+    monkeypatch.setattr(engine, "run", lambda *a, **k: os.kill(os.getpid(), signal.SIGINT))
+    assert cli.main(["--select", "LN001", "--apply", "."]) == 130
+    assert capsys.readouterr().err.endswith("gofix-linkname: interrupted; nothing written\n")
+
+
 def test_temporaries_of_a_killed_run_are_removed_by_the_next_run_which_says_so(tmp_path):
     files = big_tree(tmp_path)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
