@@ -2,9 +2,12 @@
 
 Each file is written to a temporary file in its own directory and renamed over the
 original, keeping the original's mode.  Every file is checked first (still the bytes the
-fixes were computed from, writable, directory writable, new files absent) and checked again
-just before it is replaced; if any write then fails, every file already written is put back
-as it was.
+fixes were computed from, writable, directory writable, new files absent); then every
+temporary file is written and synced, before any original is touched (a full disk stops the
+write with nothing changed); then each file is checked again just before it is replaced, and
+if a rename then fails, every file already replaced is put back as it was.  The temporary
+files are synced together, from a few threads: one sync after another cost seconds of
+waiting on a thousand files.
 
 SIGINT, SIGTERM and SIGHUP are held while files are being replaced: the write stops at the
 next file boundary, puts back every file already written, and raises :class:`Interrupted`;
@@ -115,20 +118,61 @@ def _check(path: Path, before: bytes | None, after: bytes | None) -> None:
 
 
 def _atomic_write(path: Path, data: bytes, mode: int | None) -> None:
+    tmp = _stage(path, data, mode)
+    try:
+        _sync(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        _discard([tmp])
+        raise
+
+
+def _stage(path: Path, data: bytes, mode: int | None) -> str:
+    """A temporary file beside ``path`` holding ``data`` with ``mode``, not yet synced."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.chmod(tmp, mode if mode is not None else 0o644 & ~_umask())
-        os.replace(tmp, path)
     except BaseException:
+        _discard([tmp])
+        raise
+    return tmp
+
+
+def _sync(tmp: str) -> None:
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_all(staged: dict[Path, str]) -> tuple[Path, OSError] | None:
+    """fsync every temporary file; the first file that failed and its error, if any."""
+    items = list(staged.items())
+    if len(items) < 8:
+        futures = None
+    else:
+        # fsync waits on the disk with the GIL released: a few at once let the file system
+        # commit them together.
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            futures = [pool.submit(_sync, tmp) for _, tmp in items]
+    for i, (path, tmp) in enumerate(items):
         try:
-            os.unlink(tmp)
+            _sync(tmp) if futures is None else futures[i].result()
+        except OSError as e:
+            return path, e
+    return None
+
+
+def _discard(temps) -> None:
+    for t in temps:
+        try:
+            os.unlink(t)
         except OSError:
             pass
-        raise
 
 
 def _umask() -> int:
@@ -178,46 +222,68 @@ def _restore(done) -> list[str]:
 
 def write_all(changes: dict[Path, tuple[bytes | None, bytes | None]]) -> None:
     """Write every change or none; raises WriteError naming the file that stopped it."""
-    for path, (before, after) in sorted(changes.items()):
+    order = sorted(changes.items())
+    for path, (before, after) in order:
         trace.at(path)
         try:
             _check(path, before, after)
         except _Refused as e:
             raise WriteError(e.path, f"{e.reason}; nothing written") from None
     done: list[tuple[Path, bytes | None, int | None]] = []
+    staged: dict[Path, str] = {}
     with _signals_held() as caught:
         path = None
         try:
-            for path, (before, after) in sorted(changes.items()):
+            # Every new text in a temporary file, synced, before any original is replaced.
+            targets = []
+            for path, (before, after) in order:
                 if caught:
                     break
                 trace.at(path)
                 if before is not None and after is not None:
                     path = _through_links(path)
+                mode = stat.S_IMODE(path.stat().st_mode) if before is not None else None
+                if after is not None:
+                    staged[path] = _stage(path, after, mode)
+                targets.append((path, before, after, mode))
+            failed = _sync_all(staged) if not caught else None
+            if failed is not None:
+                path = failed[0]
+                raise failed[1]
+            for path, before, after, mode in targets:
+                if caught:
+                    break
+                trace.at(path)
                 # Checked again right before the rename: an editor may have saved meanwhile.
                 _check(path, before, after)
-                mode = stat.S_IMODE(path.stat().st_mode) if before is not None else None
                 if after is None:
                     path.unlink()
                 else:
-                    _atomic_write(path, after, mode)
+                    os.replace(staged[path], path)
+                    del staged[path]
                 done.append((path, before, mode))
         except _Refused as e:
+            _discard(staged.values())
             lost = _restore(done)
             outcome = (f"could not restore {', '.join(sorted(lost))}" if lost else
                        "every file restored" if done else "nothing written")
             raise WriteError(e.path, f"{e.reason}; {outcome}") from None
         except OSError as e:
             failed = path
+            _discard(staged.values())
             lost = _restore(done)
             # Say so when a restore failed too: "every file restored" must never be a guess.
             restored = (f"could not restore {', '.join(sorted(lost))}" if lost else
                         "every file restored" if done else "nothing written")
             raise WriteError(failed, f"cannot write: {e.strerror or e}; {restored}") from e
         except BaseException:
+            _discard(staged.values())
             _restore(done)
             raise
+        if len(done) == len(changes):
+            trace.written = len(done)  # before the signals are let go
         if caught and len(done) < len(changes):
+            _discard(staged.values())
             lost = _restore(done)
             name = signal.Signals(caught[0]).name
             if lost:
