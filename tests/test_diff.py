@@ -104,7 +104,7 @@ def test_verify_rejects_a_diff_that_does_not_reproduce_the_fix():
 
 
 def test_render_refuses_to_show_a_diff_that_fails_verification(monkeypatch):
-    monkeypatch.setattr(diff, "unified_diff", lambda p, b, a, context=3, root=None: "--- a/f.go\n+++ b/f.go\n@@ -1 +1 @@\n-a\n+z\n")
+    monkeypatch.setattr(diff, "_named_diff", lambda name, b, a, context=3: "--- a/f.go\n+++ b/f.go\n@@ -1 +1 @@\n-a\n+z\n")
     with pytest.raises(DiffError):
         render({Path("f.go"): (b"a\n", b"b\n")})
 
