@@ -275,7 +275,6 @@ def reconcile_imports(path: Path, before: bytes, after: bytes, requests: list[Ad
     An import counts as left unused when ``before`` referred to it and ``after`` does not; an
     import nothing used before the pass is not ours to remove.
     """
-    old = parse_file(path, before) if before else None
     new = parse_file(path, after)
     if new.syntax_errors or new.package_clause is None:
         return after  # the engine reports the broken result; nothing to reconcile against
@@ -285,17 +284,19 @@ def reconcile_imports(path: Path, before: bytes, after: bytes, requests: list[Ad
         if prev is None or prev.name == "_":
             wanted[r.import_path] = r
     removals = []
+    named = [imp for imp in new.imports if imp.name not in ("_", ".") and imp.path not in wanted]
+    unsafe = new.import_of("unsafe")
+    blank_unsafe = not new.directives and not new.malformed_directives and unsafe is not None \
+        and unsafe.name == "_" and "unsafe" not in wanted
+    # ``before`` is parsed only when something could be removed (most passes add, not remove).
+    old = parse_file(path, before) if before and (named or blank_unsafe) else None
     if old is not None:
-        for imp in new.imports:
-            if imp.name in ("_", ".") or imp.path in wanted:
-                continue
+        for imp in named:
             if not any(o.path == imp.path and o.name == imp.name for o in old.imports):
                 continue
             if imps.references(old, imp.local_name) and not imps.references(new, imp.local_name):
                 removals.append(imp)
-        unsafe = new.import_of("unsafe")
-        if old.directives and not new.directives and not new.malformed_directives \
-                and unsafe is not None and unsafe.name == "_" and "unsafe" not in wanted:
+        if old.directives and blank_unsafe:
             removals.append(unsafe)
     edits = imps.remove_imports(new, removals)
     if edits:
