@@ -144,12 +144,33 @@ def make_big_file(root: Path, megabytes: int = 20) -> Path:
 
 # ---------------------------------------------------------------------------- measuring
 
+# Linux counts a child's peak RSS from the memory of the process that forked it (the copied
+# high-water mark survives exec), so a command started from this process, which holds a
+# generated tree's worth of objects, would report at least this process's size.  A small
+# Python without site packages forks the command instead and reports its usage.
+TRAMPOLINE = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, _, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+"""
+
+
 def measure(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user + system, children included) and peak RSS (KiB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    out = subprocess.run([sys.executable, "-S", "-c", TRAMPOLINE, *cmd], cwd=cwd, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True).stdout
+    wall, cpu, rss = out.split()
+    return float(wall), float(cpu), int(rss)
 
 
 def bench(cmd, cwd: Path, repeat: int, *, prepare=None, warmup: bool = True) -> dict:
