@@ -156,13 +156,33 @@ class Entry:
         """The directory's regular files when it was looked up (None: it could not be listed)."""
         return None if self._listing is None else self._listing[0].split("\0")
 
+    def __getstate__(self) -> dict:
+        # Sent to a worker process, which has its own (forked) copy of the cache.
+        return {k: v for k, v in self.__dict__.items() if k != "_cache"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._cache = None
+
+    def attach(self, cache: "ResultCache") -> "Entry":
+        """Bind an entry sent to another process to that process's copy of its cache."""
+        if self._cache is None:
+            self._cache = cache
+        return self
+
     def store(self, ws, result, *, module=None) -> None:
         """Record ``result``, computed from the files ``ws`` (an engine Workspace) read.
 
         ``module()`` gives the package's Module, whose go.mod keys the entry; None: the result
         did not depend on it."""
+        self._cache.put(self.record(ws, result, module=module))
+
+    def record(self, ws, result, *, module=None) -> tuple[str, tuple] | None:
+        """What :meth:`store` puts in the cache, as ``(key, value)``; None: nothing to store
+        (a file changed while the package was checked, or the result cannot be pickled).
+        Made where the package was checked, put by the run's own process."""
         if self._listing is None:
-            return
+            return None
         joined, stats = self._listing
         directory = self._directory
         go_names = _go_names(joined)
@@ -172,10 +192,10 @@ class Entry:
             try:
                 st = os.stat(directory / name)
             except OSError:
-                return
+                return None
             record = _STAT.pack(st.st_size, st.st_mtime_ns, st.st_ino)
             if record != stats[i * _STAT.size:(i + 1) * _STAT.size]:
-                return  # it changed while the package was being checked
+                return None  # it changed while the package was being checked
             data = ws.original.get(directory / name)
             # A Go file the check never read (outside the run, and no package fact was needed)
             # did not shape the result: only its presence counts.
@@ -186,17 +206,17 @@ class Entry:
         if getattr(ws, "used_module_symbols", False):
             module_stamp = self._cache.module_stamp(self._cache.symbols_root(module, directory))
             if module_stamp is None:
-                return
+                return None
         if isinstance(result, int):
             stored = result
         else:
             try:
                 stored = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:
-                return  # a result that cannot be pickled is simply not cached
-        self._cache._put(self._key, (joined, self._run if self._run != "\0".join(go_names) else None,
-                                     b"".join(records), b"".join(hashes),
-                                     self._cache.module_key(module), module_stamp, stored))
+                return None  # a result that cannot be pickled is simply not cached
+        return self._key, (joined, self._run if self._run != "\0".join(go_names) else None,
+                           b"".join(records), b"".join(hashes),
+                           self._cache.module_key(module), module_stamp, stored)
 
 
 class ResultCache:
@@ -261,8 +281,11 @@ class ResultCache:
         except OSError:
             pass  # a read-only or full cache directory slows the next run, nothing more
 
-    def _put(self, key: str, value: tuple) -> None:
-        self._stored[key] = value
+    def put(self, record: tuple[str, tuple] | None) -> None:
+        """Keep an :meth:`Entry.record` for this run's file (None: nothing)."""
+        if record is not None:
+            key, value = record
+            self._stored[key] = value
 
     # --------------------------------------------------------------------- packages
 

@@ -100,6 +100,9 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
                    help="where to keep results of unchanged packages (default: the user cache "
                         "directory, or $GOFIX_LINKNAME_CACHE_DIR)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    p.add_argument("-j", "--jobs", type=_jobs, metavar="N",
+                   help="check packages in up to N processes at once (default: the CPUs this process "
+                        "may use; 1: in this process only); small runs stay in one process")
     publish.add_arguments(p)
     p.add_argument("--cgo", choices=("on", "off", "both"), default="both",
                    help="judge pulls for builds with cgo on, off, or both (default: both; "
@@ -107,6 +110,16 @@ def _check_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     p.add_argument("--version", action="version", version=f"gofix-linkname {__version__}")
     return p
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of processes")
+    return n
 
 
 def parse_go_versions(text: str, covered: tuple[str, ...] | None = None) -> tuple[str, str]:
@@ -197,6 +210,7 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         result = engine.run(args.paths, chosen, options, fix_level=level,
                             include_generated=args.include_generated, progress=bar,
                             cache=_cache(args, chosen, options, level, goroot_used, settings),
+                            jobs=args.jobs or engine.parallel.default_jobs(),
                             **_file_filters(settings))
     from . import trace
     trace.at(None)  # what follows (output, writing) names its own file, or none

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import discovery, gosyntax, linkset, suppress, trace, versions
+from . import discovery, gosyntax, linkset, parallel, suppress, trace, versions
 from . import fixkit
 from .edits import AddImport, CreateFile, DeleteFile, Fix, Safety, TextEdit, merge
 from .findings import Finding
@@ -27,6 +27,11 @@ from .rule import BuildFileContext, Context, Options, Rule
 from .sketch import PackageSketch
 
 MAX_PASSES = 8
+# From how much work worker processes are used: the Go bytes of the packages to check, each
+# package counted PACKAGE_BYTES more for its fixed cost (a tiny package takes ~4 ms, about
+# as long as 8 KB of a large one).  About 0.4 s of checks; starting the workers costs ~20 ms.
+PARALLEL_BYTES = 1 << 20
+PACKAGE_BYTES = 8 << 10
 
 
 @dataclass(frozen=True)
@@ -314,7 +319,8 @@ def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> Packa
 
 def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Safety | None = None,
         include_generated: bool = False, skip_file=None, rule_allowed=None, progress=None,
-        cache=None, withheld: frozenset = frozenset()) -> RunResult:
+        cache=None, withheld: frozenset = frozenset(), jobs: int = 1,
+        parallel_bytes: int | None = None) -> RunResult:
     """Check ``paths`` with ``rules``; with ``fix_level`` also compute the fixed contents.
 
     Packages (directories) are checked and fixed one at a time, each with its own workspace
@@ -328,6 +334,10 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     called as packages are done (for a progress bar).  Fixes whose :func:`fix_key` is in
     ``withheld`` are not applied, in any pass (--verify withdrawing them); such a run does
     not use the cache.
+
+    With ``jobs`` above 1, when the packages that need a full check hold ``parallel_bytes`` of
+    Go or more (default :data:`PARALLEL_BYTES`, each package counted :data:`PACKAGE_BYTES` more), they are checked by that many forked worker processes (:mod:`codemod.parallel`);
+    results are taken in package order, so the outcome does not depend on ``jobs``.
     """
     result = RunResult(fix_level=fix_level)
     go_rules = [r for r in rules if r.scope == "go"]
@@ -361,7 +371,42 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     if caching:
         cache.begin(paths)
     listings = found.listings
-    for directory in list(packages):
+
+    def check(directory: Path, files: list[Path], entry) -> tuple[PackageResult, tuple | None]:
+        """The full check of one package, and its cache record: a pure function of the files,
+        run here or in a worker process."""
+        ws = Workspace(modules, disk_symbols, options.goroot)
+        part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
+                             include_generated=include_generated, rule_allowed=rule_allowed,
+                             shared=shared, withheld=withheld)
+        record = None
+        if entry is not None and not any(p.syntax for p in part.problems):
+            record = entry.attach(cache).record(
+                ws, part.passes if part == PackageResult(passes=part.passes) else part,
+                module=functools.partial(module_for, modules, directory))
+        return part, record
+
+    # Cached and quiet packages are answered as they come; the rest are checked afterwards,
+    # the largest first (in worker processes when the run is big enough to pay for them).
+    # Results that add findings, problems or changes are taken in package order, whoever
+    # computed them; an empty one adds nothing whose order could show.
+    ordered: dict[int, PackageResult] = {}
+    checks: list[tuple[int, tuple]] = []
+
+    def take(index: int, files: list[Path], part: PackageResult, record: tuple | None) -> None:
+        nonlocal done
+        if caching:
+            cache.put(record)
+        if part == PackageResult(passes=part.passes):
+            result.absorb(part)
+        else:
+            ordered[index] = part
+        done += len(files)
+        if progress is not None:
+            # Counted as reading and checking each file, the two halves of a file's work.
+            progress(2 * done, 2 * total)
+
+    for index, directory in enumerate(list(packages)):
         files = packages.pop(directory)
         # A package sharing a file with another through a link is never cached: its result
         # depends on links elsewhere in the tree, which its entry does not record.
@@ -372,24 +417,23 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             part = entry.result
             if isinstance(part, int):
                 part = PackageResult(passes=part)  # stored as the passes of an empty result
+            take(index, files, part, None)
         elif (read := quiet(directory, files, entry.names if entry is not None else None)) is not None:
             # Nothing in the package can concern a rule: what checking it would conclude.
             part = PackageResult(passes=0 if fix_level is None else 1)
-            if entry is not None:
-                entry.store(_Read(read), part.passes)
+            take(index, files, part, None if entry is None else entry.record(_Read(read), part.passes))
         else:
-            ws = Workspace(modules, disk_symbols, options.goroot)
-            part = check_package(ws, directory, files, go_rules, options, fix_level=fix_level,
-                                 include_generated=include_generated, rule_allowed=rule_allowed,
-                                 shared=shared, withheld=withheld)
-            if entry is not None and not any(p.syntax for p in part.problems):
-                entry.store(ws, part.passes if part == PackageResult(passes=part.passes) else part,
-                            module=module)
-        result.absorb(part)
-        done += len(files)
-        if progress is not None:
-            # Counted as reading and checking each file, the two halves of a file's work.
-            progress(2 * done, 2 * total)
+            checks.append((index, (directory, files, entry)))
+    sizes = {index: PACKAGE_BYTES + _size(args[1]) for index, args in checks} if len(checks) > 1 else {}
+    checks.sort(key=lambda c: -sizes.get(c[0], 0))
+    threshold = PARALLEL_BYTES if parallel_bytes is None else parallel_bytes
+    workers = jobs if sizes and sum(sizes.values()) >= threshold else 1
+    for k, (part, record) in parallel.run_all(check, [args for _, args in checks], workers):
+        index, (_, files, _) = checks[k]
+        take(index, files, part, record)
+    del checks
+    for index in sorted(ordered):
+        result.absorb(ordered.pop(index))
     if caching:
         cache.finish()
     if file_rules and found.other_files:
@@ -402,6 +446,16 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     if fix_level is None or result.has_errors:
         result.changes = {}
     return result
+
+
+def _size(files: list[Path]) -> int:
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 class _Read:

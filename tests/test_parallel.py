@@ -1,0 +1,158 @@
+"""Packages checked in worker processes give the run the same result, byte for byte, as when
+they are checked in one process; a worker's failure reaches the user as the parent's would."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codemod import cli, engine, parallel, trace
+from codemod.cache import ResultCache
+from codemod.edits import Safety
+from codemod.rule import Options
+from rules import select
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="workers are forked on Linux only")
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """The examples, plus packages enough that the workers share them out."""
+    root = tmp_path / "m"
+    shutil.copytree(EXAMPLES, root)
+    for i in range(6):
+        pkg = root / f"extra{i}"
+        pkg.mkdir()
+        (pkg / "a.go").write_text(f"package extra{i}\n\n//go:linkname nanotime runtime.nanotime\n"
+                                  f"func nanotime() int64\n\nfunc F() int64 {{ return nanotime() }}\n")
+    return root
+
+
+@pytest.fixture
+def pids(tmp_path, monkeypatch):
+    """Which processes checked packages (a file, since workers cannot write to the test's memory)."""
+    log = tmp_path / "pids"
+    check = engine.check_package
+
+    def logged(*args, **kwargs):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "check_package", logged)
+    monkeypatch.setattr(engine, "PARALLEL_BYTES", 0)  # parallel however small the run
+
+    def seen() -> set[str]:
+        found = set(log.read_text().split()) if log.exists() else set()
+        log.unlink(missing_ok=True)
+        return found
+    return seen
+
+
+def _cli(capsys, *args):
+    code = cli.main(["--no-cache", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("args", [("--format", "json"), ("--format", "sarif"), ("--diff",),
+                                  ("--diff", "--unsafe-fixes"), ("--format", "json", "--unsafe-fixes")])
+def test_workers_give_the_output_of_one_process(tree, pids, capsys, args):
+    serial = _cli(capsys, "-j", "1", *args, str(tree))
+    assert len(pids()) == 1
+    shared = _cli(capsys, "-j", "2", *args, str(tree))
+    checked_by = pids()
+    assert len(checked_by) == 3, "the parent and two workers each checked packages"
+    assert shared == serial
+
+
+def test_apply_with_workers_writes_what_one_process_writes(tree, tmp_path, pids, capsys):
+    other = tmp_path / "other"
+    shutil.copytree(tree, other)
+    assert cli.main(["--no-cache", "--apply", "-j", "1", str(tree)]) == \
+        cli.main(["--no-cache", "--apply", "-j", "2", str(other)])
+    assert len(pids()) == 3
+    for path in sorted(tree.rglob("*")):
+        twin = other / path.relative_to(tree)
+        assert path.is_file() == twin.is_file()
+        if path.is_file():
+            assert path.read_bytes() == twin.read_bytes(), path
+
+
+def test_workers_fill_the_cache_the_next_run_reads(tree, tmp_path, pids):
+    rules = select(None, None)
+    options = Options()
+    cold_cache = ResultCache(tmp_path / "cache", options_key="k")
+    cold = engine.run([str(tree)], rules, options, fix_level=Safety.SAFE, cache=cold_cache,
+                      jobs=2, parallel_bytes=0)
+    cold_cache.finish()
+    assert len(pids()) == 3 and cold_cache.misses > 0
+    warm_cache = ResultCache(tmp_path / "cache", options_key="k")
+    warm = engine.run([str(tree)], rules, options, fix_level=Safety.SAFE, cache=warm_cache, jobs=2)
+    assert pids() == set(), "every package came from the cache"
+    assert warm_cache.misses == 0
+    assert [f.sort_key for f in warm.findings] == [f.sort_key for f in cold.findings]
+    assert warm.changes == cold.changes
+
+
+def test_a_worker_failure_is_raised_here_naming_its_file(tree, monkeypatch, pids):
+    check = engine.check_package
+    broken = tree / "extra3"
+
+    def failing(ws, directory, files, *args, **kwargs):
+        if directory == broken:
+            trace.at(files[0])
+            raise ValueError("a rule fell over")
+        return check(ws, directory, files, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "check_package", failing)
+    trace.at(None)
+    with pytest.raises(ValueError, match="a rule fell over"):
+        engine.run([str(tree)], select(None, None), Options(), jobs=2, parallel_bytes=0)
+    assert trace.current == broken / "a.go"
+
+
+def test_the_internal_error_line_names_the_file_a_worker_was_on(tree, monkeypatch, pids, capsys):
+    def failing(ws, directory, files, *args, **kwargs):
+        trace.at(files[0])
+        raise ValueError("a rule fell over")
+
+    monkeypatch.setattr(engine, "check_package", failing)
+    code = cli.main(["--no-cache", "-j", "2", str(tree)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "while processing" in err[0] and "a rule fell over" in err[0]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_number(capsys, value):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["-j", value, str(EXAMPLES)])
+    assert stop.value.code == 2
+    assert f"'{value}' is not a positive number of processes" in capsys.readouterr().err
+
+
+def test_a_small_run_stays_in_one_process(tree, tmp_path, monkeypatch):
+    log = tmp_path / "pids"
+    check = engine.check_package
+
+    def logged(*args, **kwargs):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "check_package", logged)
+    engine.run([str(tree)], select(None, None), Options(), jobs=2)  # default threshold
+    assert set(log.read_text().split()) == {str(os.getpid())}
+
+
+def test_json_output_is_the_same_with_any_number_of_workers(tree, pids, capsys):
+    outputs = {jobs: json.loads(_cli(capsys, "-j", jobs, "--format", "json", str(tree))[1])
+               for jobs in ("1", "2", "3")}
+    assert outputs["1"] == outputs["2"] == outputs["3"]
+    assert outputs["1"]["findings"]
