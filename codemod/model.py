@@ -749,12 +749,22 @@ class Module:
     toolchain: str | None  # e.g. "go1.23.4"
     requires: tuple[str, ...]
 
+    @property
+    def is_std(self) -> bool:
+        """GOROOT/src's own module: its packages' import paths carry no module prefix
+        (``time``, ``vendor/golang.org/x/net/...``), and ``cmd`` is a module of its own."""
+        return self.path == "std"
+
     def contains(self, import_path: str) -> bool:
+        if self.is_std:
+            return is_std_path(import_path) and import_path != "cmd" and not import_path.startswith("cmd/")
         return import_path == self.path or import_path.startswith(self.path + "/")
 
     @functools.lru_cache(maxsize=4096)
     def import_path_of(self, directory: Path) -> str:
         rel = directory.resolve().relative_to(self.root.resolve()).as_posix()
+        if self.is_std:
+            return rel  # "." is GOROOT/src itself, which holds no package
         return self.path if rel == "." else f"{self.path}/{rel}"
 
     def requires_package(self, import_path: str) -> bool:

@@ -84,7 +84,7 @@ from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.imports import import_name
 from codemod.model import Directive, GoFile
-from codemod.pulls import gated_by_counterpart
+from codemod.pulls import gated_by_counterpart, is_pull
 from codemod.replacements import RAND_V2, RANDOM_FAMILY, RandomGenerator, rand_v2_allowed, read_local
 from codemod.rule import Context, FixAvailability, Rule
 
@@ -109,7 +109,10 @@ def _random_pulls(ctx: Context) -> dict[str, tuple[GoFile, Directive, Generator]
         for d in f.directives:
             gen = RANDOM_FAMILY.get(d.target or "")
             decl = d.declaration
-            if gen and decl is not None and decl.kind == "func" and not decl.has_body:
+            # Inside the module that defines the generator (Go's own std) the pull is a
+            # handshake built with it, not a reach into another release's internals.
+            if gen and decl is not None and decl.kind == "func" and not decl.has_body \
+                    and is_pull(ctx, d.target_package):
                 out.setdefault(d.local, (f, d, gen))
     return out
 
