@@ -120,6 +120,23 @@ def test_from_package_rules():
     assert kb.lookup("runtime.gcount", "1.27", from_package="runtime").status == OK
 
 
+def test_pullers_outside_std_share_one_answer():
+    # One answer serves every package outside std whose path does not begin the target's
+    # name: it must be the answer the linker rules give for each of them.
+    blocked = sorted({n for r in REL for n in kb._stores[0].linker(kb._resolve(r)[1]).blocked})
+    targets = blocked[::3] + _RUNTIME_NAMES[::4] + ["runtime.coroswitch", "time.runtimeNano",
+                                                   "sync.runtime_Semacquire", "example.com/m.f"]
+    for target in targets:
+        for release in ("1.21", "1.23", "1.27"):
+            for puller in ("example.com/m/p", "github.com/a/b_test"):
+                unshared = kb._lookup.__wrapped__(target, release, "linux", "amd64", puller, None)
+                assert kb.lookup(target, release, from_package=puller, cgo=None) == unshared, (target, puller)
+    assert kb._judged_as("runtime.nanotime", "example.com/m") == kb._ANY_OUTSIDE_STD
+    # Named by the answer: a std package, "main", a module without a dot, a target's own path.
+    for puller in ("runtime", "main", "mymod/p", "example.com/m"):
+        assert kb._judged_as("example.com/m.f", puller) == puller
+
+
 def test_releases_outside_the_known_ones():
     later = kb.lookup("runtime.fastrand", "1.29")
     assert later.release == "1.27" and later.approximate and later.requested_release == "1.29"

@@ -348,7 +348,36 @@ def lookup(target: str, go_version: str, goos: str = "linux", goarch: str = "amd
     """
     if cgo == "default":
         cgo = _cgo_default[0]
-    return _lookup(target, go_version, goos, goarch, from_package, cgo)
+    return _lookup(target, go_version, goos, goarch, _judged_as(target, from_package), cgo)
+
+
+# Stands for every puller the linker judges alike (see _judged_as): it has a space, which no
+# package path, blocked-list allowance or linker symbol holds.
+_ANY_OUTSIDE_STD = "outside std"
+_named_by_linker: list[frozenset[str]] = []  # every package a store names: std, or allowed to pull
+
+
+def _judged_as(target: str, pkg: str) -> str:
+    """``pkg``, or :data:`_ANY_OUTSIDE_STD` when the answer for ``target`` cannot depend on
+    which package ``pkg`` is: a package outside the standard library (a dot in its first path
+    element, which no std package has), that no store names (as std, or as allowed to pull a
+    blocked name), and whose path does not begin the target's name.  The linker then judges
+    it by the target alone, so a thousand packages pulling runtime.nanotime ask once."""
+    first = pkg.split("/", 1)[0]
+    if "." not in first or target.startswith(pkg):
+        return pkg
+    if not _named_by_linker:
+        _shipped()
+        names: set[str] = set()
+        for store in _stores:
+            names.update(store.meta["packages"])
+            for ri in range(len(store.releases)):
+                for allowed in store.linker(ri).blocked.values():
+                    names.update(allowed)
+        _named_by_linker.append(frozenset(names))
+    if pkg.removesuffix("_test") in _named_by_linker[0] or pkg in _named_by_linker[0]:
+        return pkg
+    return _ANY_OUTSIDE_STD
 
 
 @lru_cache(maxsize=65536)
@@ -370,6 +399,7 @@ def _lookup(target, go_version, goos, goarch, from_package, cgo) -> Lookup:
 
 def _clear_lookups() -> None:
     _lookup.cache_clear()
+    _named_by_linker.clear()
     _definition_of.cache_clear()
 
 
