@@ -23,7 +23,7 @@ from .buildconstraint import filename_constraint
 from .importgraph import ModuleImports
 from .linkset import ModuleSymbols
 from .model import BOM, GoFile, Module, PackageFacts, Span, grammar_version, parse_file, parse_go_mod
-from .rule import BuildFileContext, Context, Options, Rule
+from .rule import BuildFileContext, Context, FixAvailability, Options, Rule
 from .sketch import PackageSketch
 
 MAX_PASSES = 8
@@ -201,6 +201,12 @@ class Workspace:
 
     def changed(self) -> dict[Path, tuple[bytes | None, bytes | None]]:
         return {p: (self.original[p], d) for p, d in self.current.items() if d != self.original[p]}
+
+    def parsed(self, path: Path) -> GoFile | None:
+        """The model of the file's current text when one was built (a model is dropped when
+        its file is written), else None: nothing is parsed here."""
+        cached = self._models.get(path)
+        return cached[0] if cached is not None and isinstance(cached[0], GoFile) else None
 
     def model(self, path: Path, triggers: tuple[str, ...] | None) -> GoFile | Problem | None:
         """The parsed file, a Problem saying why it cannot be used, or None when no rule cares.
@@ -552,6 +558,9 @@ def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list
     pending = [f for f in part.findings if f.fix]
     part.held_back = [f for f in pending if f.fix.safety < fix_level]
     go_files = list(files)
+    # Later passes look only for fixes to apply: a rule that never fixes, or fixes only below
+    # the requested safety, has nothing to say there.
+    fixers = [r for r in rules if r.fix != FixAvailability.NEVER and any(s >= fix_level for s in r.fix_safeties)]
     for n in range(1, MAX_PASSES + 1):
         part.passes = n
         fixes = [(f, f.fix) for f in pending if f.fix and f.fix.safety >= fix_level
@@ -599,7 +608,7 @@ def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list
             waiting = {p for fx in merged.deferred for p in fx.touches()}
             recheck = [p for p in go_files if p in changed or p in waiting
                        or b"go:linkname" in (ws.current.get(p) or b"")]
-        pending = _check_go(ws, recheck, rules, options, part, report=False,
+        pending = _check_go(ws, recheck, fixers, options, part, report=False,
                             include_generated=include_generated, package_files=go_files,
                             rule_allowed=rule_allowed, shared=shared)
     else:
@@ -612,7 +621,9 @@ def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list
             return part
     part.changes = ws.changed()
     for path, (_, after) in part.changes.items():
-        if after is not None and path.suffix == ".go":
+        # The last pass parsed most changed files already, and a model the workspace holds
+        # is of a file without syntax errors (see Workspace._load).
+        if after is not None and path.suffix == ".go" and ws.parsed(path) is None:
             model = parse_file(path, after)
             if model.syntax_errors:
                 part.problems.append(Problem(path, "internal error: the fixes would leave a syntax "
@@ -871,7 +882,8 @@ def _apply_fixes(ws: Workspace, fixes: list[Fix]) -> None:
         bom = data.startswith(BOM)
         body = data[len(BOM):] if bom else data
         crlf = body.count(b"\r\n") * 2 > body.count(b"\n")
-        after = fixkit.apply_pass(path, body, text_edits.get(path, []), requests.get(path, []), crlf)
+        after = fixkit.apply_pass(path, body, text_edits.get(path, []), requests.get(path, []), crlf,
+                                  ws.parsed(path))
         ws.write(path, (BOM if bom else b"") + after)
     for fix in fixes:
         for e in fix.edits:

@@ -252,30 +252,36 @@ def new_file_text(like: GoFile, constraint, imports, body: str, *, header: str =
 
 
 def apply_pass(path: Path, body: bytes, edits: list[TextEdit], requests: list[AddImport],
-               crlf: bool) -> bytes:
+               crlf: bool, parsed: GoFile | None = None) -> bytes:
     """A file's BOM-less text after one pass: its text edits applied, the lines around them
-    laid out as gofmt would (:func:`codemod.layout.tidy`), its imports reconciled."""
+    laid out as gofmt would (:func:`codemod.layout.tidy`), its imports reconciled.
+    ``parsed``: the model of ``body`` when the caller has one (it is not parsed again)."""
     seams: list[tuple[int, int]] = []
     after = apply_text_edits(body, edits, crlf, seams)
     if path.suffix != ".go":
         return after
     after = layout.tidy(after, seams, crlf)
-    return reconcile_imports(path, body, after, requests, crlf)
+    return reconcile_imports(path, body, after, requests, crlf, parsed)
 
 
 # ------------------------------------------------------------------------------ imports, per pass
 
 
 def reconcile_imports(path: Path, before: bytes, after: bytes, requests: list[AddImport],
-                      crlf: bool) -> bytes:
+                      crlf: bool, parsed: GoFile | None = None) -> bytes:
     """The import declarations of ``after`` (a file's BOM-less text after one pass's edits)
     made right: imports the edits left unused removed, the blank ``unsafe`` import removed when
     the pass removed the last ``//go:linkname``, the requested imports added, one per package.
 
     An import counts as left unused when ``before`` referred to it and ``after`` does not; an
-    import nothing used before the pass is not ours to remove.
+    import nothing used before the pass is not ours to remove.  ``parsed``: the model of
+    ``before``, if the caller has one.
     """
-    new = parse_file(path, after)
+    def model_of(text: bytes) -> GoFile:
+        # A pass that only adds imports leaves the text as it was: its model is at hand.
+        return parsed if parsed is not None and parsed.source == text else parse_file(path, text)
+
+    new = model_of(after)
     if new.syntax_errors or new.package_clause is None:
         return after  # the engine reports the broken result; nothing to reconcile against
     wanted: dict[str, AddImport] = {}
@@ -289,7 +295,7 @@ def reconcile_imports(path: Path, before: bytes, after: bytes, requests: list[Ad
     blank_unsafe = not new.directives and not new.malformed_directives and unsafe is not None \
         and unsafe.name == "_" and "unsafe" not in wanted
     # ``before`` is parsed only when something could be removed (most passes add, not remove).
-    old = parse_file(path, before) if before and (named or blank_unsafe) else None
+    old = model_of(before) if before and (named or blank_unsafe) else None
     if old is not None:
         for imp in named:
             if not any(o.path == imp.path and o.name == imp.name for o in old.imports):
