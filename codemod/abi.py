@@ -25,7 +25,7 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from .model import parse
+from .model import GoFile, parse
 
 # Ports whose pointers and ints are 4 bytes.
 _WORD4 = frozenset({"386", "arm", "armbe", "mips", "mipsle", "ppc", "s390", "sparc", "amd64p32",
@@ -401,7 +401,7 @@ _type_tables: dict[tuple, dict[str, str]] = {}
 def _type_table(files) -> dict[str, str]:
     table: dict[str, str] = {}
     for f in files:
-        for spec in _type_specs(f.root):
+        for spec in _type_specs(f):
             name = spec.child_by_field_name("name")
             typ = spec.child_by_field_name("type")
             if name is None or typ is None or spec.child_by_field_name("type_parameters") is not None:
@@ -410,11 +410,9 @@ def _type_table(files) -> dict[str, str]:
     return table
 
 
-def _type_specs(root: Node) -> list[Node]:
+def _type_specs(f: GoFile) -> list[Node]:
     out = []
-    for decl in root.named_children:
-        if decl.type != "type_declaration":
-            continue
+    for decl in f.top_level("type_declaration"):
         for spec in decl.named_children:
             if spec.type in ("type_spec", "type_alias"):
                 out.append(spec)

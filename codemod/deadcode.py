@@ -31,9 +31,7 @@ def bool_constants(files) -> dict[str, tuple[GoFile, Node]]:
     """Package-level ``const name = expr`` (single name, untyped or bool) of the package."""
     out: dict[str, tuple[GoFile, Node]] = {}
     for f in files:
-        for decl in f.root.named_children:
-            if decl.type != "const_declaration":
-                continue
+        for decl in f.top_level("const_declaration"):
             for spec in decl.named_children:
                 if spec.type != "const_spec":
                     continue

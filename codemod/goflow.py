@@ -326,18 +326,14 @@ def package_level_names(files) -> set[str]:
 
 def _top_level_names(f: GoFile) -> frozenset[str]:
     """Once per parsed file: a rule asks for the package's names at each call it rewrites."""
-    out: set[str] = set()
-    for child in f.root.named_children:
-        if child.type in ("function_declaration",):
-            name = child.child_by_field_name("name")
-            if name is not None:
-                out.add(text(f, name))
-        elif child.type in ("var_declaration", "const_declaration", "type_declaration"):
-            for n in walk(child, into_functions=False):
-                if n.type in ("identifier", "type_identifier") and n.parent is not None \
-                        and n.parent.type in ("var_spec", "const_spec", "type_spec", "type_alias") \
-                        and n.parent.child_by_field_name("name") is not None:
-                    out.add(text(f, n))
+    # Functions by the model's declarations: a big file's pieces are not parsed again for them.
+    out: set[str] = {name for name, decls in f.declarations.items() if any(d.kind == "func" for d in decls)}
+    for child in f.top_level("var_declaration", "const_declaration", "type_declaration"):
+        for n in walk(child, into_functions=False):
+            if n.type in ("identifier", "type_identifier") and n.parent is not None \
+                    and n.parent.type in ("var_spec", "const_spec", "type_spec", "type_alias") \
+                    and n.parent.child_by_field_name("name") is not None:
+                out.add(text(f, n))
     return frozenset(out)
 
 

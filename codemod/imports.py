@@ -108,8 +108,9 @@ def _references_by_name(file: GoFile) -> dict[str, list[tuple[int, int]]]:
     index = file.memo.get("imports.references")
     if index is None:
         index = {}
-        for n in captures(_REFERENCES, file.root).get("pkg", []):
-            index.setdefault(file.source[n.start_byte:n.end_byte].decode(), []).append((n.start_byte, n.end_byte))
+        for root in file.pieces():
+            for n in captures(_REFERENCES, root).get("pkg", []):
+                index.setdefault(file.source[n.start_byte:n.end_byte].decode(), []).append((n.start_byte, n.end_byte))
         file.memo["imports.references"] = index
     return index
 
@@ -209,12 +210,13 @@ def names_in_use(file: GoFile, extra: set[str] | frozenset[str] = frozenset()) -
     than references to its imports) and the local names of its imports."""
     import_names = {i.local_name for i in file.imports if i.name not in ("_", ".")}
     used = set(extra)
-    pkg_refs = captures(_REFERENCES, file.root).get("pkg", [])
-    pkg_ref_ids = {n.id for n in pkg_refs
-                   if file.source[n.start_byte:n.end_byte].decode() in import_names}
-    for n in captures("[(identifier) (type_identifier)] @id", file.root).get("id", []):
-        if n.id not in pkg_ref_ids:
-            used.add(file.source[n.start_byte:n.end_byte].decode())
+    for root in file.pieces():
+        pkg_refs = captures(_REFERENCES, root).get("pkg", [])
+        pkg_ref_ids = {n.id for n in pkg_refs
+                       if file.source[n.start_byte:n.end_byte].decode() in import_names}
+        for n in captures("[(identifier) (type_identifier)] @id", root).get("id", []):
+            if n.id not in pkg_ref_ids:
+                used.add(file.source[n.start_byte:n.end_byte].decode())
     return used | import_names
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import tree_sitter_go
-from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+from tree_sitter import Language, Node, Parser, Point, Query, QueryCursor, Range, Tree
 
 from . import buildconstraint
 from .buildconstraint import ConstraintError, Expr
@@ -34,6 +35,15 @@ def query(pattern: str) -> Query:
 
 
 def captures(pattern: str, node: Node) -> dict[str, list[Node]]:
+    if isinstance(node, ChunkedRoot):
+        # Piece after piece.  The nodes are those one query over the whole tree finds, though
+        # not always in its order (which is not source order either): callers sort them, or
+        # ask whether any or all of them qualify.
+        found: dict[str, list[Node]] = {}
+        for root in node.piece_roots():
+            for name, nodes in QueryCursor(query(pattern)).captures(root).items():
+                found.setdefault(name, []).extend(nodes)
+        return found
     return QueryCursor(query(pattern)).captures(node)
 
 
@@ -83,27 +93,41 @@ class Import:
 
 @dataclass(frozen=True)
 class Declaration:
-    """A top-level function, method or variable that a directive can name."""
+    """A top-level function, method or variable that a directive can name.
+
+    Holds no tree node: :attr:`node`, :attr:`body` and :attr:`doc` are found from the span
+    when first asked (a 20 MB file has 250,000 functions, a directive names one, and a node
+    kept for each would keep every tree of a file parsed in pieces)."""
 
     kind: str  # "func" | "var"
     name: str
-    node: Node  # function_declaration, or the var_spec declaring ``name``
     span: Span  # from the start of the declaration (``func`` / the var spec) to its end
     statement: Span  # the whole top-level statement (the var declaration for a grouped var)
-    body: Node | None  # the function's block, None when bodyless
-    # What :attr:`doc` is worked out from, when first asked: few declarations are asked
-    # (a 20 MB file has 250,000 functions, and a directive names one).
-    doc_anchor: Node = field(compare=False, repr=False)
+    has_body: bool  # a function with a body
+    trees: "_Trees" = field(compare=False, repr=False)  # where the nodes are found
     source: bytes = field(compare=False, repr=False)
+
+    @functools.cached_property
+    def node(self) -> Node:
+        """The function_declaration, or the var_spec declaring ``name``."""
+        return self.trees.node_at(self.span.start, self.span.end,
+                                  "function_declaration" if self.kind == "func" else "var_spec")
+
+    @functools.cached_property
+    def body(self) -> Node | None:
+        """The function's block, None when bodyless."""
+        return self.node.child_by_field_name("body") if self.has_body else None
+
+    @property
+    def doc_anchor(self) -> Node:
+        # The var spec even for ``var x T`` outside a group, whose doc comment sits above the
+        # ``var`` keyword: so it always was (a var pull's doc comment is found only in a group).
+        return self.node
 
     @functools.cached_property
     def doc(self) -> Span | None:
         """The comment block directly above, if any."""
         return _doc_comment(self.source, self.doc_anchor)
-
-    @property
-    def has_body(self) -> bool:
-        return self.body is not None
 
     @property
     def defines(self) -> bool:
@@ -114,7 +138,7 @@ class Declaration:
         (``runtime/cgo`` sets ``runtime.iscgo`` this way)."""
         if self.kind == "var":
             return self.node.child_by_field_name("value") is not None
-        return self.body is not None
+        return self.has_body
 
 
 @dataclass(frozen=True)
@@ -157,7 +181,7 @@ class BuildConstraint:
 class GoFile:
     path: Path
     source: bytes  # without BOM
-    tree: Tree
+    tree: Tree | None  # None for a big file parsed in pieces (see _Chunks)
     bom: bool
     crlf: bool
     package: str
@@ -178,6 +202,8 @@ class GoFile:
     # Answers derived from the tree (a function's flow, its declared names), computed once per
     # parse by whichever rule asks first; see codemod.goflow.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # Where nodes come from: the tree, or the pieces of a big file.
+    trees: "_WholeTree | _Chunks | None" = field(default=None, compare=False, repr=False)
 
     def text(self, node_or_span) -> str:
         start, end = (node_or_span.start_byte, node_or_span.end_byte) if isinstance(node_or_span, Node) \
@@ -186,7 +212,27 @@ class GoFile:
 
     @property
     def root(self) -> Node:
-        return self.tree.root_node
+        """The tree's root; for a big file parsed in pieces, a :class:`ChunkedRoot`."""
+        return self.tree.root_node if self.tree is not None else self.trees.root
+
+    def pieces(self):
+        """Roots to query, in turn, for a question about the whole file: the root; for a big
+        file parsed in pieces, each piece's root, parsed for the question and dropped after
+        it unless a rule reached into the piece before.  A caller keeps what it learns (names,
+        offsets), never the nodes, which would keep every piece's tree."""
+        if self.tree is not None:
+            yield self.tree.root_node
+            return
+        chunks = self.trees
+        for i in range(len(chunks)):
+            tree = chunks.trees.get(i) or chunks.parse(i)
+            yield tree.root_node
+            del tree
+
+    def top_level(self, *types: str) -> list[Node]:
+        """The top-level nodes of these types, in source order: of a big file parsed in
+        pieces, only the pieces holding one are parsed again."""
+        return self.trees.top_level(types)
 
     def import_of(self, path: str) -> Import | None:
         return next((i for i in self.imports if i.path == path), None)
@@ -237,24 +283,24 @@ def _doc_comment(source: bytes, node: Node) -> Span | None:
     return Span(first.start_byte, node.start_byte, first.start_point[0] + 1, 1, node.start_point[0] + 1, 1)
 
 
-def _declarations(source: bytes, root: Node) -> dict[str, list[Declaration]]:
-    decls: dict[str, list[Declaration]] = {}
-    for child in root.named_children:
+def _declarations(source: bytes, children, trees: "_Trees",
+                  decls: dict[str, list[Declaration]] | None = None) -> dict[str, list[Declaration]]:
+    """The functions and variables among ``children`` (top-level nodes), added to ``decls``."""
+    decls = {} if decls is None else decls
+    for child in children:
         if child.type == "function_declaration":
             name = child.child_by_field_name("name")
-            body = child.child_by_field_name("body")
             if name is None:
                 continue
             span = Span.of(child)
-            d = Declaration("func", source[name.start_byte:name.end_byte].decode(), child,
-                            span, span, body, child, source)
+            d = Declaration("func", source[name.start_byte:name.end_byte].decode(), span, span,
+                            child.child_by_field_name("body") is not None, trees, source)
             decls.setdefault(d.name, []).append(d)
         elif child.type == "var_declaration":
             for spec in _var_specs(child):
                 for ident in spec.children_by_field_name("name"):
-                    doc_anchor = child if spec.parent is child else spec
-                    d = Declaration("var", source[ident.start_byte:ident.end_byte].decode(), spec,
-                                    Span.of(spec), Span.of(child), None, doc_anchor, source)
+                    d = Declaration("var", source[ident.start_byte:ident.end_byte].decode(),
+                                    Span.of(spec), Span.of(child), False, trees, source)
                     decls.setdefault(d.name, []).append(d)
     return decls
 
@@ -269,9 +315,10 @@ def _var_specs(var_decl: Node) -> list[Node]:
     return specs
 
 
-def _imports(source: bytes, root: Node) -> list[Import]:
+def _imports(source: bytes, children) -> list[Import]:
+    """The import specs among ``children`` (top-level nodes)."""
     out = []
-    for decl in root.named_children:
+    for decl in children:
         if decl.type != "import_declaration":
             continue
         grouped = any(c.type == "import_spec_list" for c in decl.named_children)
@@ -304,28 +351,32 @@ class MalformedDirective:
     kind: str
 
 
-def comments_containing(source: bytes, root: Node, *needles: bytes) -> list[Node]:
-    """The comment nodes whose text contains one of ``needles``, in source order.
+def comments_containing(source: bytes, root: Node, *needles: bytes, start: int = 0,
+                        end: int | None = None) -> list[Node]:
+    """The comment nodes whose text contains one of ``needles``, in source order (those that
+    start in ``start``..``end``, the part of the file ``root`` holds, when given).
 
     A byte search and a descent to each hit: a query over every comment of the tree costs
     far more, and few comments hold the words asked for."""
     found: dict[int, Node] = {}
+    end = len(source) if end is None else end
     for needle in needles:
-        at = source.find(needle)
+        at = source.find(needle, start, end)
         while at >= 0:
             node = root.descendant_for_byte_range(at, at + len(needle))
             if node is not None and node.type == "comment":
                 found.setdefault(node.start_byte, node)
-                at = source.find(needle, max(node.end_byte, at + 1))
+                at = source.find(needle, max(node.end_byte, at + 1), end)
             else:
-                at = source.find(needle, at + 1)
+                at = source.find(needle, at + 1, end)
     return [found[k] for k in sorted(found)]
 
 
 def _directives(source: bytes, root: Node, decls: dict[str, list[Declaration]],
-                malformed: list[MalformedDirective] | None = None) -> list[Directive]:
+                malformed: list[MalformedDirective] | None = None, start: int = 0,
+                end: int | None = None) -> list[Directive]:
     out = []
-    for c in comments_containing(source, root, b"//go:linkname"):
+    for c in comments_containing(source, root, b"//go:linkname", start=start, end=end):
         text = source[c.start_byte:c.end_byte].decode("utf-8", "replace").rstrip("\r")
         if not text.startswith("//go:linkname") or not _own_line(source, c):
             continue
@@ -374,10 +425,10 @@ _NOLINT = re.compile(r"//\s?nolint(?::(?P<linters>[\w-]+(?:,[\w-]+)*))?(?=\s|$)(
 LINTER_NAMES = ("gofixlinkname", "gofix-linkname")
 
 
-def _suppressions(source: bytes, root: Node, directives: list[Directive]) -> list[Suppression]:
+def _suppressions(source: bytes, root: Node, start: int = 0, end: int | None = None) -> list[Suppression]:
+    """The suppression comments (see :func:`_covering_declarations` for the rest of their reach)."""
     out = []
-    decl_line = {d.span.line: d.declaration.span.line for d in directives if d.declaration is not None}
-    for c in comments_containing(source, root, b"nolint", b"gofix-linkname:ignore"):
+    for c in comments_containing(source, root, b"nolint", b"gofix-linkname:ignore", start=start, end=end):
         text = source[c.start_byte:c.end_byte].decode("utf-8", "replace").rstrip("\r")
         if "nolint" not in text and "gofix-linkname:ignore" not in text:
             continue
@@ -388,10 +439,8 @@ def _suppressions(source: bytes, root: Node, directives: list[Directive]) -> lis
             listed, _, reason = rest.partition("--")
             codes = tuple(x.upper() if re.fullmatch(r"(?i)ln\d+", x) else x
                           for x in re.split(r"[\s,]+", listed) if x) or None
-            # Its own line and the next; when the next is a //go:linkname directive, the line of
-            # the declaration that directive names too (findings about a pull may sit there).
+            # Its own line and the next (and maybe more: _covering_declarations).
             last = line + 1 if own_line else line
-            last = max(last, decl_line.get(last, last))
             out.append(Suppression("ignore", codes, reason.strip(), Span.of(c), (line, last), text, True))
             continue
         m = _NOLINT.match(text)
@@ -410,6 +459,22 @@ def _suppressions(source: bytes, root: Node, directives: list[Directive]) -> lis
         out.append(Suppression("nolint", None, (m.group("reason") or "").strip(), Span.of(c),
                                (line, last), text, bool(linters) and "all" not in linters))
     return sorted(out, key=lambda s: s.span.start)
+
+
+def _covering_declarations(suppressions: list[Suppression], directives: list[Directive]) -> list[Suppression]:
+    """An ignore comment covers its own line and the next; when the next is a
+    ``//go:linkname`` directive, the line of the declaration that directive names too
+    (findings about a pull may sit there)."""
+    decl_line = {d.span.line: d.declaration.span.line for d in directives if d.declaration is not None}
+    if not decl_line:
+        return suppressions
+    out = []
+    for s in suppressions:
+        last = s.lines[1]
+        if s.kind == "ignore" and decl_line.get(last, last) > last:
+            s = replace(s, lines=(s.lines[0], decl_line[last]))
+        out.append(s)
+    return out
 
 
 def plus_build_end(source: bytes) -> int:
@@ -675,19 +740,20 @@ def parse_file(path: Path, data: bytes) -> GoFile:
     """Build the model of one Go file from its bytes (which must be valid UTF-8)."""
     bom = data.startswith(BOM)
     source = data[len(BOM):] if bom else data
+    if len(source) > CHUNKED_ABOVE:
+        model = _parse_in_pieces(path, source, bom)
+        if model is not None:
+            return model
     tree = parse(source)
     newer: list[NewerSyntax] = []
     parsed_text = source
     if tree.root_node.has_error:
         tree, parsed_text, newer = _mask_newer_syntax(source, tree)
     root = tree.root_node
-    pkg_clause = next((c for c in root.named_children if c.type == "package_clause"), None)
-    pkg_name = ""
-    if pkg_clause is not None:
-        ident = next((c for c in pkg_clause.named_children if c.type == "package_identifier"), None)
-        pkg_name = source[ident.start_byte:ident.end_byte].decode() if ident else ""
-    header_end = pkg_clause.start_byte if pkg_clause is not None else len(source)
-    decls = _declarations(source, root)
+    trees = _WholeTree(tree)
+    children = root.named_children
+    pkg_clause = next((c for c in children if c.type == "package_clause"), None)
+    decls = _declarations(source, children, trees)
     malformed: list[MalformedDirective] = []
     directives = _directives(source, root, decls, malformed)
     return GoFile(
@@ -696,17 +762,282 @@ def parse_file(path: Path, data: bytes) -> GoFile:
         tree=tree,
         bom=bom,
         crlf=source.count(b"\r\n") * 2 > source.count(b"\n"),
-        package=pkg_name,
+        package=_package_name(source, pkg_clause),
         package_clause=Span.of(pkg_clause) if pkg_clause is not None else None,
-        imports=_imports(source, root),
+        imports=_imports(source, children),
         declarations=decls,
         directives=directives,
         constraint=_constraint(source, root),
-        generated=bool(_GENERATED.search(source, 0, header_end)),
+        generated=_generated(source, pkg_clause),
         syntax_errors=_syntax_errors(root, parsed_text),
-        suppressions=_suppressions(source, root, directives),
+        suppressions=_covering_declarations(_suppressions(source, root), directives),
         malformed_directives=malformed,
         newer_syntax=newer,
+        trees=trees,
+    )
+
+
+def _package_name(source: bytes, pkg_clause: Node | None) -> str:
+    ident = next((c for c in pkg_clause.named_children if c.type == "package_identifier"), None) \
+        if pkg_clause is not None else None
+    return source[ident.start_byte:ident.end_byte].decode() if ident else ""
+
+
+def _generated(source: bytes, pkg_clause: Node | None) -> bool:
+    header_end = pkg_clause.start_byte if pkg_clause is not None else len(source)
+    return bool(_GENERATED.search(source, 0, header_end))
+
+
+# ------------------------------------------------------------------ big files, parsed in pieces
+
+# A file larger than this is parsed in pieces: tree-sitter's tree takes ~46 bytes per byte of
+# Go, so the tree of a 20 MB file alone would take ~930 MB.
+CHUNKED_ABOVE = 4 << 20
+# About how much Go one piece holds (its tree: ~46 MB).
+CHUNK_BYTES = 1 << 20
+# Where a piece may end: after a line closing a top-level declaration (``}`` or ``)`` first on
+# its line) and a blank line, before a line starting another or its doc comment.  A cut
+# anywhere else (in a raw string, a comment, a body written without gofmt) leaves a piece that
+# does not parse, and the file is then parsed whole.  Nothing a rule reads crosses such a cut:
+# a doc comment is in the piece of its declaration, and a nolint comment is followed by the
+# declaration it covers in its own piece.
+_CUT = re.compile(rb"\n[})][^\n]*\n\r?\n(?=//|(?:func|type|var|const)[ \t(])")
+
+
+class _WholeTree:
+    """The nodes of a file parsed whole."""
+
+    def __init__(self, tree: Tree) -> None:
+        self.tree = tree
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    def node_at(self, start: int, end: int, type: str) -> Node:
+        return _node_at(self.tree.root_node, start, end, type)
+
+    def top_level(self, types: tuple[str, ...]) -> list[Node]:
+        return [c for c in self.tree.root_node.named_children if c.type in types]
+
+
+def _node_at(root: Node, start: int, end: int, type: str) -> Node | None:
+    """The node of ``type`` spanning exactly ``start``..``end``."""
+    n = root.descendant_for_byte_range(start, end)
+    while n is not None and not (n.type == type and n.start_byte == start and n.end_byte == end):
+        n = n.parent
+    return n
+
+
+class _Chunks:
+    """The trees of a big file parsed in pieces: runs of whole top-level declarations, each
+    parsed alone with tree-sitter's included ranges, so its nodes carry the file's offsets,
+    lines and columns.  A piece's tree is parsed when a rule first reaches into the piece and
+    kept while the model lives (node ids stay unique, as rules' memos need); the model itself
+    is built from each piece in turn, holding one tree at a time."""
+
+    def __init__(self, source: bytes, starts: list[int]) -> None:
+        self.source = source
+        self.starts = starts
+        self.ends = starts[1:] + [len(source)]
+        self.ranges = []
+        row = 0
+        for i, (s, e) in enumerate(zip(self.starts, self.ends)):
+            end_row = row + source.count(b"\n", s, e)
+            end_col = e - (source.rfind(b"\n", 0, e) + 1)
+            self.ranges.append(Range((row, 0), (end_row, end_col), s, e))
+            row = end_row
+        self.trees: dict[int, Tree] = {}
+        # What the model build saw of each piece: the types of its top-level nodes, and the
+        # span of its root (whose union stands for the file's root).
+        self.types: list[frozenset[str]] = []
+        self.bounds: list[tuple[int, int, Point, Point]] = []
+        self.counts: list[tuple[int, int]] = []  # children, named children
+        self.root = ChunkedRoot(self)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def parse(self, i: int) -> Tree:
+        parser = Parser(GO)
+        parser.included_ranges = [self.ranges[i]]
+        return parser.parse(self.source)
+
+    def tree(self, i: int) -> Tree:
+        t = self.trees.get(i)
+        if t is None:
+            t = self.trees[i] = self.parse(i)
+        return t
+
+    def index_of(self, offset: int) -> int:
+        return max(bisect.bisect_right(self.starts, offset) - 1, 0)
+
+    def node_at(self, start: int, end: int, type: str) -> Node:
+        return _node_at(self.tree(self.index_of(start)).root_node, start, end, type)
+
+    def top_level(self, types: tuple[str, ...]) -> list[Node]:
+        return [c for i, seen in enumerate(self.types) if not seen.isdisjoint(types)
+                for c in self.tree(i).root_node.named_children if c.type in types]
+
+
+class ChunkedRoot:
+    """Stands for the root node of a file parsed in pieces: what rules ask of a root
+    (its children, the node at an offset, a query through :func:`captures`) is answered from
+    the pieces, each parsed when first reached."""
+
+    type = grammar_name = "source_file"
+    is_named = True
+    is_error = is_missing = has_error = False
+    parent = next_sibling = prev_sibling = next_named_sibling = prev_named_sibling = None
+
+    def __init__(self, chunks: _Chunks) -> None:
+        self._chunks = chunks
+
+    @property
+    def id(self) -> int:
+        return id(self)
+
+    @property
+    def start_byte(self) -> int:
+        return self._chunks.bounds[0][0]
+
+    @property
+    def end_byte(self) -> int:
+        return self._chunks.bounds[-1][1]
+
+    @property
+    def start_point(self) -> Point:
+        return self._chunks.bounds[0][2]
+
+    @property
+    def end_point(self) -> Point:
+        return self._chunks.bounds[-1][3]
+
+    @property
+    def children(self) -> "_ChunkedChildren":
+        return _ChunkedChildren(self._chunks, named=False)
+
+    @property
+    def named_children(self) -> "_ChunkedChildren":
+        return _ChunkedChildren(self._chunks, named=True)
+
+    @property
+    def child_count(self) -> int:
+        return sum(c for c, _ in self._chunks.counts)
+
+    @property
+    def named_child_count(self) -> int:
+        return sum(n for _, n in self._chunks.counts)
+
+    def child_by_field_name(self, name: str) -> None:
+        return None
+
+    def children_by_field_name(self, name: str) -> list:
+        return []
+
+    def piece_roots(self):
+        for i in range(len(self._chunks)):
+            yield self._chunks.tree(i).root_node
+
+    def descendant_for_byte_range(self, start: int, end: int) -> "Node | ChunkedRoot":
+        return self._descendant(start, end, named=False)
+
+    def named_descendant_for_byte_range(self, start: int, end: int) -> "Node | ChunkedRoot":
+        return self._descendant(start, end, named=True)
+
+    def _descendant(self, start: int, end: int, named: bool):
+        chunks = self._chunks
+        i = chunks.index_of(start)
+        if end > chunks.ends[i]:
+            return self  # across pieces: only the root spans it
+        root = chunks.tree(i).root_node
+        n = root.named_descendant_for_byte_range(start, end) if named else root.descendant_for_byte_range(start, end)
+        return self if n is None or n == root else n
+
+
+class _ChunkedChildren(Sequence):
+    """The top-level nodes of a file parsed in pieces, piece after piece."""
+
+    def __init__(self, chunks: _Chunks, named: bool) -> None:
+        self._chunks = chunks
+        self._named = named
+
+    def __iter__(self):
+        for i in range(len(self._chunks)):
+            root = self._chunks.tree(i).root_node
+            yield from (root.named_children if self._named else root.children)
+
+    def __len__(self) -> int:
+        return sum(n if self._named else c for c, n in self._chunks.counts)
+
+    def __getitem__(self, k):
+        return list(self)[k]
+
+    def __reversed__(self):
+        return reversed(list(self))
+
+
+def _cuts(source: bytes) -> list[int]:
+    """Where the pieces of a big file start: the first at 0, then every ~CHUNK_BYTES at the
+    next place :data:`_CUT` allows."""
+    starts = [0]
+    while True:
+        m = _CUT.search(source, starts[-1] + CHUNK_BYTES)
+        if m is None:
+            return starts
+        starts.append(m.end())
+
+
+def _parse_in_pieces(path: Path, source: bytes, bom: bool) -> GoFile | None:
+    """The model of a big file built from its pieces, one tree at a time; None when a piece
+    does not parse cleanly (or the package clause is not in the first): then the file is
+    parsed whole, which gives the same model the pieces would."""
+    chunks = _Chunks(source, _cuts(source))
+    if len(chunks) < 2:
+        return None
+    decls: dict[str, list[Declaration]] = {}
+    imports: list[Import] = []
+    directives: list[Directive] = []
+    malformed: list[MalformedDirective] = []
+    suppressions: list[Suppression] = []
+    pkg_clause = constraint = None
+    for i in range(len(chunks)):
+        tree = chunks.parse(i)  # dropped after this piece: a rule that needs it parses it again
+        root = tree.root_node
+        if root.has_error:
+            return None
+        start, end = chunks.starts[i], chunks.ends[i]
+        children = root.named_children
+        if i == 0:
+            clause = next((c for c in children if c.type == "package_clause"), None)
+            if clause is None:
+                return None
+            pkg_clause = (Span.of(clause), _package_name(source, clause), _generated(source, clause))
+            constraint = _constraint(source, root)
+        chunks.types.append(frozenset(c.type for c in children))
+        chunks.bounds.append((root.start_byte, root.end_byte, root.start_point, root.end_point))
+        chunks.counts.append((root.child_count, len(children)))
+        _declarations(source, children, chunks, decls)
+        imports += _imports(source, children)
+        directives += _directives(source, root, {}, malformed, start, end)
+        suppressions += _suppressions(source, root, start, end)
+    directives = [replace(d, declaration=decls[d.local][0]) if d.local in decls else d for d in directives]
+    return GoFile(
+        path=path,
+        source=source,
+        tree=None,
+        bom=bom,
+        crlf=source.count(b"\r\n") * 2 > source.count(b"\n"),
+        package=pkg_clause[1],
+        package_clause=pkg_clause[0],
+        imports=imports,
+        declarations=decls,
+        directives=directives,
+        constraint=constraint,
+        generated=pkg_clause[2],
+        suppressions=_covering_declarations(suppressions, directives),
+        malformed_directives=malformed,
+        trees=chunks,
     )
 
 

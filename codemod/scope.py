@@ -43,24 +43,20 @@ _NAMED_SPECS = frozenset({
 })
 
 
-def top_level_names(file: GoFile) -> dict[str, Node]:
+def top_level_names(file: GoFile) -> frozenset[str]:
     """Functions (not methods), variables, constants and types the file declares at package
-    level, each with the identifier that declares it (``_`` and ``init`` are not names)."""
-    def compute() -> dict[str, Node]:
-        out: dict[str, Node] = {}
-        for child in file.root.named_children:
-            if child.type == "function_declaration":
-                name = child.child_by_field_name("name")
-                if name is not None:
-                    out.setdefault(text(file, name), name)
-            elif child.type in ("var_declaration", "const_declaration", "type_declaration"):
-                # The specs' names only: an initializer can be a table of thousands of nodes.
-                for spec in _specs(child):
-                    for n in spec.children_by_field_name("name"):
-                        out.setdefault(text(file, n), n)
-        out.pop("_", None)
-        out.pop("init", None)
-        return out
+    level (``_`` and ``init`` are not names)."""
+    def compute() -> frozenset[str]:
+        # Functions by the model's declarations: a big file's pieces are not parsed again.
+        out = {name for name, decls in file.declarations.items() if any(d.kind == "func" for d in decls)}
+        for child in file.top_level("var_declaration", "const_declaration", "type_declaration"):
+            # The specs' names only: an initializer can be a table of thousands of nodes.
+            for spec in _specs(child):
+                for n in spec.children_by_field_name("name"):
+                    out.add(text(file, n))
+        out.discard("_")
+        out.discard("init")
+        return frozenset(out)
 
     return _memo(file, "scope.top_level_names", compute)
 

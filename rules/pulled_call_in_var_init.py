@@ -130,11 +130,10 @@ class Site:
 
 
 def _top_level_specs(f: GoFile):
-    for child in f.root.named_children:
-        if child.type == "var_declaration":
-            for spec in goflow.walk(child, into_functions=False):
-                if spec.type == "var_spec":
-                    yield spec
+    for child in f.top_level("var_declaration"):
+        for spec in goflow.walk(child, into_functions=False):
+            if spec.type == "var_spec":
+                yield spec
 
 
 def _readers(ctx: Context, name: str, own: Node) -> str | None:
@@ -183,10 +182,7 @@ def sites(ctx: Context, known: dict[str, Pull]) -> list[Site]:
 
 
 def _first_init(f: GoFile) -> Node | None:
-    for child in f.root.named_children:
-        if child.type == "function_declaration" and goflow.text(f, child.child_by_field_name("name")) == "init":
-            return child
-    return None
+    return next((d.node for d in f.declarations.get("init", ()) if d.kind == "func"), None)
 
 
 def move_fix(ctx: Context, movable: list[Site]):

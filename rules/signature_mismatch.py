@@ -73,15 +73,16 @@ _PREDECLARED = frozenset("bool int int8 int16 int32 int64 uint uint8 uint16 uint
 def _all_statement_calls(ctx: Context, name: str, decl_name_node) -> bool:
     """Every reference to ``name`` in the package is ``name(...)`` used as a statement."""
     for f in ctx.siblings.values():
-        for ident in captures("(identifier) @i", f.root).get("i", []):
-            if f.text(ident) != name or (f is ctx.file and ident.start_byte == decl_name_node.start_byte):
-                continue
-            call = ident.parent
-            if call is None or call.type != "call_expression" or call.child_by_field_name("function") != ident:
-                return False
-            if call.parent is None or call.parent.type not in ("expression_statement", "go_statement",
-                                                               "defer_statement"):
-                return False
+        for root in f.pieces():
+            for ident in captures("(identifier) @i", root).get("i", []):
+                if f.text(ident) != name or (f is ctx.file and ident.start_byte == decl_name_node.start_byte):
+                    continue
+                call = ident.parent
+                if call is None or call.type != "call_expression" or call.child_by_field_name("function") != ident:
+                    return False
+                if call.parent is None or call.parent.type not in ("expression_statement", "go_statement",
+                                                                   "defer_statement"):
+                    return False
     return True
 
 
