@@ -4,24 +4,28 @@ Like Ruff's ``.ruff_cache``, a run keeps one cache file for the paths it was giv
 directory it was started in): loaded once when the run starts, written once when it ends.
 It holds, per package (directory), what checking and fixing it produced
 (:class:`codemod.engine.PackageResult`: findings, fixes, problems, the fixed contents),
-the package's directory listing, and per Go file its size, modification time, inode and a
+the package's directory listing, and per Go file its size, modification and change times, inode and a
 content hash.  The file lives in a directory addressed by everything a result depends on
 besides the files themselves: the tool's version and code, the knowledge base, the Python
 that wrote it, the options and rules; an entry also records which files the run gave for
 the package and, when its result depended on it, the module's ``go.mod``.
 
-Validation is stat-first: a warm run lists the directory and stats each Go file; when every
-stat matches, the entry is used without reading a Go file.  A file whose stat differs is read
-and hashed, and the entry still holds when the hash does (a ``touch`` or a checkout that put
-back the same bytes).  A file modified within two seconds of the moment its entry was made
+Validation is stat-first: a warm run lists the directory and stats each Go file as it walks
+the tree; when every stat matches, the entry is used without reading a Go file (nor making a
+Path).  A file whose stat differs is read and hashed, and the entry still holds when the hash
+does (a ``touch`` or a checkout that put back the same bytes).  The change time is part of
+the stat: a tool that writes a file and sets its modification time back (same size, same
+mtime) still moves it.  A file modified within two seconds of the moment its entry was made
 gets no trusted stat (the "racy" case git also knows: a second write in the same clock tick
-would keep size and time), so the next run hashes it.
+would keep size and times), so the next run hashes it.
 
 Safe under concurrency: the file is written to a temporary file and renamed into place, so
 a reader sees a whole old file or a whole new one, and a run that finds the file changed
-since it loaded it merges what the other run stored before writing its own.  An entry is
-made only when every file read for it still has the stat it had before it was read: a file
-edited during the run leaves no entry behind.  A damaged or unreadable cache file counts
+since it loaded it merges what the other run stored before writing its own.  An entry pairs
+the stat each file had when the walk listed it, before anything read it, with the hash of
+the bytes the check read: a file edited during the run (after the listing) has another
+change time by the next run, which then compares the hash, finds what the check read is
+not what the file holds, and checks the package again.  A damaged or unreadable cache file counts
 as empty (it carries a checksum of its contents); a run that stops early writes nothing.
 """
 from __future__ import annotations
@@ -42,13 +46,13 @@ from pathlib import Path
 from . import __version__
 
 # Bump when the file layout changes.
-FORMAT = 2
+FORMAT = 3
 RACY_SECONDS = 2.0
 MAGIC = b"gofix-linkname cache\0"
 _DIGEST = 16
-# Per Go file of an entry: size, modification time (-1: racy, not trusted), inode; and apart,
-# its content hash (all zero: not read for the result, so any content will do).
-_STAT = struct.Struct("<qqQ")
+# Per Go file of an entry: size, modification time (-1: racy, not trusted), change time, inode;
+# and apart, its content hash (all zero: not read for the result, so any content will do).
+_STAT = struct.Struct("<qqqQ")
 _NOT_READ = bytes(16)
 
 
@@ -114,7 +118,7 @@ def listing(entries) -> tuple[str, bytes] | None:
             names.append(e.name)
             if e.name.endswith(".go"):
                 st = e.stat()
-                stats.append(_STAT.pack(st.st_size, st.st_mtime_ns, st.st_ino))
+                stats.append(_STAT.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     except OSError:
         return None
     return "\0".join(names), b"".join(stats)
@@ -126,6 +130,10 @@ def _listing(directory) -> tuple[str, bytes] | None:
             return listing(sorted(it, key=lambda e: e.name))
     except OSError:
         return None
+
+
+def _join(directory: str, name: str) -> str:
+    return name if directory == "." else directory + name if directory.endswith("/") else f"{directory}/{name}"
 
 
 def _go_names(joined: str) -> list[str]:
@@ -142,11 +150,9 @@ _NAMES, _RUN, _STATS, _HASHES, _MOD, _STAMP, _RESULT = range(7)
 class Entry:
     """One package's slot in the cache: ``result`` when valid, else ``store`` after checking."""
 
-    def __init__(self, cache: "ResultCache", directory: Path, key: str, run: str, listing,
-                 result) -> None:
+    def __init__(self, cache: "ResultCache", directory: str, run: str, listing, result) -> None:
         self._cache = cache
-        self._directory = directory
-        self._key = key
+        self._key = directory  # str(path)
         self._run = run
         self._listing = listing  # as seen before anything was read
         self.result = result
@@ -179,29 +185,27 @@ class Entry:
 
     def record(self, ws, result, *, module=None) -> tuple[str, tuple] | None:
         """What :meth:`store` puts in the cache, as ``(key, value)``; None: nothing to store
-        (a file changed while the package was checked, or the result cannot be pickled).
-        Made where the package was checked, put by the run's own process."""
+        (the directory could not be listed, or the result cannot be pickled).  Made where the
+        package was checked, put by the run's own process.  Each file's stat is the one the
+        listing took before anything read it (see the module's docstring for why that is
+        safe without a second stat)."""
         if self._listing is None:
             return None
         joined, stats = self._listing
-        directory = self._directory
+        directory = Path(self._key)
         go_names = _go_names(joined)
         horizon = time.time_ns() - int(RACY_SECONDS * 1e9)
         records, hashes = [], []
+        size = _STAT.size
+        original = ws.original
         for i, name in enumerate(go_names):
-            try:
-                st = os.stat(directory / name)
-            except OSError:
-                return None
-            record = _STAT.pack(st.st_size, st.st_mtime_ns, st.st_ino)
-            if record != stats[i * _STAT.size:(i + 1) * _STAT.size]:
-                return None  # it changed while the package was being checked
-            data = ws.original.get(directory / name)
+            record = stats[i * size:(i + 1) * size]
+            data = original.get(directory / name)
             # A Go file the check never read (outside the run, and no package fact was needed)
             # did not shape the result: only its presence counts.
             hashes.append(_NOT_READ if data is None else content_hash(data))
-            records.append(record if st.st_mtime_ns < horizon
-                           else _STAT.pack(st.st_size, -1, st.st_ino))
+            st_size, mtime, ctime, ino = _STAT.unpack(record)
+            records.append(record if mtime < horizon else _STAT.pack(st_size, -1, ctime, ino))
         module_stamp = None
         if getattr(ws, "used_module_symbols", False):
             module_stamp = self._cache.module_stamp(self._cache.symbols_root(module, directory))
@@ -289,23 +293,24 @@ class ResultCache:
 
     # --------------------------------------------------------------------- packages
 
-    def lookup(self, directory: Path, files: list[Path], module, listed=False) -> Entry:
-        """The entry for ``directory`` checked as ``files``; ``entry.result`` is None on a miss.
+    def lookup(self, directory: str | Path, names: list[str], module, listed=False) -> Entry:
+        """The entry for ``directory`` (best as str(path): then a hit builds no Path) checked as
+        its files ``names``; ``entry.result`` is None on a miss.
 
         ``module()`` gives the package's Module, whose go.mod contents key the entry when its
         result depended on them.  ``listed``: the directory's :func:`listing`, taken before
         any of its files was read, when the caller has it."""
         if self.file is None:
             self.begin(["."])
-        key = str(directory)
+        key = directory if isinstance(directory, str) else str(directory)
         self._seen.append(key)
-        run = files[0].name if len(files) == 1 else "\0".join(sorted(p.name for p in files))
-        listing = _listing(directory) if listed is False else listed
+        run = names[0] if len(names) == 1 else "\0".join(sorted(names))
+        listing = _listing(key) if listed is False else listed
         stored = self._loaded.get(key)
         result = None
         if stored is not None and listing is not None:
             try:
-                if self._valid(directory, stored, run, listing, module):
+                if self._valid(key, stored, run, listing, module):
                     result = stored[_RESULT]
                     result = pickle.loads(result) if isinstance(result, bytes) else result
             except Exception:  # a damaged or foreign entry is a miss, never an error
@@ -315,7 +320,7 @@ class ResultCache:
             self._missed.add(key)
         else:
             self.hits += 1
-        return Entry(self, directory, key, run, listing, result)
+        return Entry(self, key, run, listing, result)
 
     def module_key(self, module) -> str | None:
         """What names the package's module: its go.mod's real path and contents (None: the
@@ -350,15 +355,17 @@ class ResultCache:
             try:
                 for path in _walk(root):
                     st = os.stat(path)
-                    h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0".encode())
+                    h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0".encode())
                 self._module_stamps[root] = h.hexdigest()
             except OSError:
                 self._module_stamps[root] = None
         return self._module_stamps[root]
 
-    def _valid(self, directory: Path, stored: tuple, run: str, listing, module) -> bool:
+    def _valid(self, directory: str, stored: tuple, run: str, listing, module) -> bool:
         joined, stats = listing
         if joined != stored[_NAMES]:
+            return False
+        if (stored[_RUN] if stored[_RUN] is not None else "\0".join(_go_names(joined))) != run:
             return False
         if stored[_STATS] != stats:
             go_names = _go_names(joined)
@@ -373,18 +380,16 @@ class ResultCache:
                     continue  # unchanged, or never read for the result: any content will do
                 # The stat moved (or was never trusted): the content decides.
                 try:
-                    with open(directory / name, "rb") as fh:
+                    with open(_join(directory, name), "rb") as fh:
                         data = fh.read()
                 except OSError:
                     return False
                 if content_hash(data) != digest:
                     return False
-        if (stored[_RUN] if stored[_RUN] is not None else "\0".join(_go_names(joined))) != run:
-            return False
         if stored[_MOD] is not None and stored[_MOD] != self.module_key(module):
             return False
         if stored[_STAMP] is not None \
-                and stored[_STAMP] != self.module_stamp(self.symbols_root(module, directory)):
+                and stored[_STAMP] != self.module_stamp(self.symbols_root(module, Path(directory))):
             return False
         return True
 
@@ -420,7 +425,7 @@ def read_entries(path: Path) -> dict[str, dict]:
     for key, e in _read_file(path)[0].items():
         files = {}
         for i, name in enumerate(_go_names(e[_NAMES])):
-            size, mtime, ino = _STAT.unpack_from(e[_STATS], i * _STAT.size)
+            size, mtime, _, ino = _STAT.unpack_from(e[_STATS], i * _STAT.size)
             digest = e[_HASHES][16 * i:16 * (i + 1)]
             files[name] = (size, None if mtime < 0 else mtime, ino,
                            None if digest == _NOT_READ else digest.hex())

@@ -33,6 +33,20 @@ class Discovery:
     # With ``listings=True``: each directory walked (as str(path)) -> codemod.cache.listing of
     # its entries (its regular files and the stats of its Go files, before any file was read).
     listings: dict[str, tuple[str, bytes] | None] = field(default_factory=dict)
+    # With ``grouped=True``, the Go files instead of ``go_files``, in the same order: runs of
+    # (directory as str(path), names of its files).  A run over a large tree builds a Path
+    # only for the packages it has to read (a cached one needs none).
+    segments: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def go_paths(self) -> list[Path]:
+        """The Go files as paths, whether discovered grouped or not."""
+        if not self.segments:
+            return self.go_files
+        out = []
+        for directory, names in self.segments:
+            d = Path(directory)
+            out += [d / n for n in names]
+        return out
 
 
 def normalize_arg(arg: str) -> str:
@@ -47,14 +61,34 @@ def _skipped_dir(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".") or name.startswith("_")
 
 
-def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = False) -> Discovery:
+def _join(directory: str, name: str) -> str:
+    """``str(Path(directory) / name)`` for a ``directory`` that is a str(path) already."""
+    if directory == ".":
+        return name
+    return directory + name if directory.endswith("/") else f"{directory}/{name}"
+
+
+def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = False,
+             grouped: bool = False) -> Discovery:
     """Walk ``args``; ``want_other(relative posix path)`` selects non-Go files to keep;
-    ``listings`` records what each directory holds (for the result cache)."""
+    ``listings`` records what each directory holds (for the result cache); ``grouped`` gives
+    the Go files as ``segments`` instead of ``go_files``."""
     found = Discovery()
     if listings:
         from .cache import listing
     seen: dict[str, Path] = {}
     args = args or ["."]
+
+    def add_go(path: Path) -> None:
+        if not grouped:
+            found.go_files.append(path)
+            return
+        directory, name = str(path.parent), path.name
+        if found.segments and found.segments[-1][0] == directory:
+            found.segments[-1][1].append(name)
+        else:
+            found.segments.append((directory, [name]))
+
     for n, raw in enumerate(args, 1):
         arg = Path(normalize_arg(raw))
         if arg.is_symlink() and not arg.exists():
@@ -70,31 +104,37 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
             elif arg.suffix != ".go":
                 found.errors.append((arg, "not a .go file"))
             elif _first_sight(seen, arg) is None:
-                found.go_files.append(arg)
+                add_go(arg)
             continue
         root = arg
         found.roots.append(root)
         real_root = root.resolve()
-        candidates: list[Path] = []
-        # Aligned with candidates: the real path of a plain file (None: a link, resolved when
-        # needed); lists rather than dicts keyed by path, which would hash every path.
-        reals: list[str | None] = []
-        for here, real_dir, entries in _walk(root, real_root):
+        # The candidate files, one run per directory: (directory as str(path), its real path,
+        # its path relative to the root, the names of its files, and the names that are
+        # symbolic links, or None).  Strings, not paths: a Path costs ~300 bytes and
+        # microseconds to make, and a warm run needs none for a package the cache answers.
+        runs: list[tuple[str, str, str, list[str], set[str] | None]] = []
+        linked = False
+        for here, real_dir, rel, entries in _walk(str(root), str(real_root)):
             if listings:
-                found.listings[str(here)] = listing(entries)
+                found.listings[here] = listing(entries)
+            names: list[str] = []
+            links: set[str] | None = None
             for entry in entries:
                 name = entry.name
-                p = here / name
                 if name.startswith((".", "_")):  # go build ignores these too
-                    if name.endswith(TEMP_SUFFIX) and is_stale_temporary(p):
-                        found.stale_temporaries.append(p)
+                    if name.endswith(TEMP_SUFFIX):
+                        p = Path(here) / name
+                        if is_stale_temporary(p):
+                            found.stale_temporaries.append(p)
                     continue
                 try:
                     is_link = entry.is_symlink()
-                    is_file = entry.is_file() if not is_link else p.is_file()
+                    is_file = entry.is_file() if not is_link else os.path.isfile(entry.path)
                 except OSError:
                     is_link, is_file = False, False
                 if is_link:
+                    p = Path(here) / name
                     try:
                         target = p.resolve(strict=True)
                     except (OSError, RuntimeError):
@@ -105,63 +145,105 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
                         continue  # never follow a link out of the tree given
                 if not is_file:
                     if name.endswith(".go"):
-                        found.errors.append((p, "not a regular file"))
+                        found.errors.append((Path(here) / name, "not a regular file"))
                     continue
-                # A plain file's real path is its directory's plus its name: the walk knows each
-                # directory's real path (it enters no linked directory), which saves a realpath
-                # (a stat per path component) per file and directory.
-                reals.append(None if is_link else f"{real_dir}/{name}" if real_dir != "/" else "/" + name)
-                candidates.append(p)
+                if is_link:
+                    # Its real path is resolved when needed; a plain file's is its directory's
+                    # plus its name: the walk knows each directory's real path (it enters no
+                    # linked directory), which saves a realpath (a stat per path component).
+                    links = links or set()
+                    links.add(name)
+                    linked = True
+                names.append(name)
+            if names:
+                runs.append((here, real_dir, rel, names, links))
         # Hidden build files a build-file rule may ask for (CI workflows, release configs) live
         # under the root given, in places the walk above skips.
+        hidden = []
         for pattern in HIDDEN_BUILD_FILES:
-            hidden = [p for p in sorted(root.glob(pattern))
-                      if p.is_file() and not p.is_symlink() and want_other(p.relative_to(root).as_posix())]
-            candidates += hidden
-            reals += [str(p.resolve()) for p in hidden]
-        ignored = _git_ignored(root, candidates)
+            hidden += [p for p in sorted(root.glob(pattern))
+                       if p.is_file() and not p.is_symlink() and want_other(p.relative_to(root).as_posix())]
+        ignored = _git_ignored(root, runs, hidden)
+        if n == len(args) and not seen and not linked:
+            # The only tree, or the last, with nothing recorded before it and no link in it:
+            # no file can be reached twice, and nothing after it needs the record.
+            for here, _, rel, names, _ in runs:
+                kept = [name for name in names if (here, name) not in ignored] if ignored else names
+                _keep(found, here, rel, kept, want_other, add_go, grouped)
+            for p in hidden:
+                if p not in ignored:
+                    _keep_path(found, root, p, want_other, add_go)
+            continue
         # One file reached by two names (a link to a file of the tree, or the same file given
         # twice) is checked, fixed and diffed once, under its own name rather than the link's:
         # fixing it under both names would write it twice and print two patches for it.
-        kept = [False] * len(candidates)
-        plain = [i for i, r in enumerate(reals) if r is not None]
-        order = plain if len(plain) == len(reals) else \
-            plain + [i for i, r in enumerate(reals) if r is None]  # real files before links
-        if n == len(args) and not seen and len(plain) == len(reals):
-            # The only tree, or the last, with nothing recorded before it and no link in it:
-            # no file can be reached twice, and nothing after it needs the record.
-            kept = [not (ignored and p in ignored) for p in candidates]
-            order = []
-        for i in order:
-            p = candidates[i]
-            if ignored and p in ignored:
-                continue
-            first = _first_sight(seen, p, reals[i])
-            if first is None:
-                kept[i] = True
-            elif first != p:
-                found.aliases.setdefault(first, []).append(p)
-        del reals, order, plain
-        for p, keep in zip(candidates, kept):
-            if not keep:
-                continue
-            if p.name.endswith(".go"):
-                found.go_files.append(p)
-            elif want_other(p.relative_to(root).as_posix()):
-                found.other_files.append(p)
+        kept_names: set[tuple[str, str]] = set()
+        kept_hidden: set[Path] = set()
+        for pass_links in (False, True):  # real files before links
+            for here, real_dir, _, names, links in runs:
+                for name in names:
+                    if (links is not None and name in links) != pass_links or (here, name) in ignored:
+                        continue
+                    p = Path(here) / name
+                    real = None if pass_links else _join(real_dir, name)
+                    first = _first_sight(seen, p, real)
+                    if first is None:
+                        kept_names.add((here, name))
+                    elif first != p:
+                        found.aliases.setdefault(first, []).append(p)
+            if not pass_links:
+                for p in hidden:
+                    if p in ignored:
+                        continue
+                    if _first_sight(seen, p, str(p.resolve())) is None:
+                        kept_hidden.add(p)
+        for here, _, rel, names, _ in runs:
+            _keep(found, here, rel, [name for name in names if (here, name) in kept_names],
+                  want_other, add_go, grouped)
+        for p in hidden:
+            if p in kept_hidden:
+                _keep_path(found, root, p, want_other, add_go)
     return found
 
 
-def _walk(root: Path, real_root: Path):
-    """(directory, its real path, its entries sorted by name) for ``root`` (whose real path is
-    ``real_root``) and the directories under it, in ``os.walk`` order; skipped and symlinked
-    directories are not entered, so a directory's real path is its parent's plus its name."""
-    stack = [(root, str(real_root))]
+def _keep(found: Discovery, here: str, rel: str, names: list[str], want_other, add_go, grouped: bool) -> None:
+    """Take one directory's kept files: Go files as Go files, others when a rule wants them."""
+    go = [name for name in names if name.endswith(".go")]
+    if len(go) != len(names):
+        for name in names:
+            if not name.endswith(".go") and want_other(f"{rel}/{name}" if rel else name):
+                found.other_files.append(Path(here) / name)
+    if not go:
+        return
+    if grouped:
+        if found.segments and found.segments[-1][0] == here:
+            found.segments[-1][1].extend(go)
+        else:
+            found.segments.append((here, go))
+    else:
+        d = Path(here)
+        found.go_files += [d / name for name in go]
+
+
+def _keep_path(found: Discovery, root: Path, p: Path, want_other, add_go) -> None:
+    if p.name.endswith(".go"):
+        add_go(p)
+    elif want_other(p.relative_to(root).as_posix()):
+        found.other_files.append(p)
+
+
+def _walk(root: str, real_root: str):
+    """(directory, its real path, its path relative to ``root`` ("" for the root), its
+    non-directory entries sorted by name) for ``root`` (whose real path is ``real_root``) and
+    the directories under it, in ``os.walk`` order, directories as ``str(path)``; skipped and
+    symlinked directories are not entered, so a directory's real path is its parent's plus
+    its name."""
+    stack = [(root, real_root, "")]
     while stack:
-        here, real_here = stack.pop()
+        here, real_here, rel = stack.pop()
         try:
             with os.scandir(here) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_name)
         except OSError:
             continue
         files, dirs = [], []
@@ -172,10 +254,15 @@ def _walk(root: Path, real_root: Path):
                 is_dir = False
             if not is_dir:
                 files.append(e)
-            elif not _skipped_dir(e.name) and not e.is_symlink():
-                dirs.append((here / e.name, f"{real_here}/{e.name}" if real_here != "/" else "/" + e.name))
-        yield here, real_here, files
+            elif not _skipped_dir(name := e.name) and not e.is_symlink():
+                dirs.append((_join(here, name), f"{real_here}/{name}" if real_here != "/" else "/" + name,
+                             f"{rel}/{name}" if rel else name))
+        yield here, real_here, rel, files
         stack.extend(reversed(dirs))
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
 
 
 def _first_sight(seen: dict[str, Path], path: Path, real: str | None = None) -> Path | None:
@@ -191,9 +278,10 @@ def _first_sight(seen: dict[str, Path], path: Path, real: str | None = None) -> 
     return None
 
 
-def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:
-    """The subset of ``paths`` that git ignores, when ``root`` is inside a work tree."""
-    if not paths:
+def _git_ignored(root: Path, runs: list, hidden: list[Path]) -> set:
+    """Which of the walk's files (``(directory, name)`` of ``runs``, and the ``hidden`` paths)
+    git ignores, when ``root`` is inside a work tree."""
+    if not runs and not hidden:
         return set()
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True,
@@ -202,9 +290,28 @@ def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:
         return set()
     if top.returncode != 0:
         return set()
-    rels = "\0".join(str(p.resolve().relative_to(Path(top.stdout.strip()).resolve())) for p in paths)
-    res = subprocess.run(["git", "check-ignore", "-z", "--stdin"], cwd=top.stdout.strip(),
-                         input=rels + "\0", capture_output=True, text=True, timeout=60)
-    ignored = {x for x in res.stdout.split("\0") if x}
     top_path = Path(top.stdout.strip()).resolve()
-    return {p for p in paths if str(p.resolve().relative_to(top_path)) in ignored}
+    prefix = str(top_path).rstrip("/") + "/"
+    keys: list = []
+    rels: list[str] = []
+    for here, real_dir, _, names, links in runs:
+        for name in names:
+            if links is not None and name in links:
+                real = str((Path(here) / name).resolve())
+            else:
+                real = _join(real_dir, name)
+            if not real.startswith(prefix):
+                continue  # outside the work tree: git has no say
+            keys.append((here, name))
+            rels.append(real[len(prefix):])
+    for p in hidden:
+        keys.append(p)
+        rels.append(str(p.resolve().relative_to(top_path)))
+    if not rels:
+        return set()
+    res = subprocess.run(["git", "check-ignore", "-z", "--stdin"], cwd=top_path,
+                         input="\0".join(rels) + "\0", capture_output=True, text=True, timeout=60)
+    ignored = {x for x in res.stdout.split("\0") if x}
+    if not ignored:
+        return set()
+    return {k for k, r in zip(keys, rels) if r in ignored}

@@ -275,9 +275,10 @@ def unreadable_problem(path: Path, source: bytes, at: Span, gofmt: gosyntax.Gofm
                    syntax=True)
 
 
-def module_for(modules: dict[Path, Module | None], directory: Path) -> Module | None:
+def module_for(modules: dict[Path, Module | None], directory: Path, resolved: bool = False) -> Module | None:
     """The module whose go.mod is nearest above ``directory`` (memoized in ``modules``)."""
-    directory = directory.resolve()
+    if not resolved:
+        directory = directory.resolve()  # once: the parent of a real path is a real path
     if directory in modules:
         return modules[directory]
     go_mod = directory / "go.mod"
@@ -287,7 +288,7 @@ def module_for(modules: dict[Path, Module | None], directory: Path) -> Module | 
         except OSError:
             module = None
     elif directory.parent != directory:
-        module = module_for(modules, directory.parent)
+        module = module_for(modules, directory.parent, True)
     else:
         module = None
     modules[directory] = module
@@ -354,10 +355,10 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         return any(_matches(rel, pat) for r in file_rules for pat in r.file_patterns)
 
     caching = cache is not None and not withheld
-    found = discovery.discover(paths, wanted, listings=caching)
+    found = discovery.discover(paths, wanted, listings=caching, grouped=True)
     result.problems.extend(Problem(p, m) for p, m in found.errors)
     if skip_file is not None:
-        found.go_files = [p for p in found.go_files if not skip_file(p)]
+        found.segments = [(d, [n for n in names if not skip_file(Path(d) / n)]) for d, names in found.segments]
         found.other_files = [p for p in found.other_files if not skip_file(p)]
     result.stale_temporaries = found.stale_temporaries
     modules: dict[Path, Module | None] = {}
@@ -368,12 +369,21 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
               if p.suffix == ".go" and any(o.parent != p.parent for o in others)}
 
     quiet = _QuietPackages(go_rules)
-    packages: dict[Path, list[Path]] = {}
-    for path in found.go_files:
-        packages.setdefault(path.parent, []).append(path)
-    done, total = 0, len(found.go_files)
-    if not (file_rules and found.other_files):
-        found.go_files = []  # held by ``packages`` until each package is done, and no longer
+    go_files = found.go_paths() if file_rules and found.other_files else []
+    # Each package's files by name, under its directory's str(path): a Path is made only for
+    # a package the cache does not answer.
+    packages: dict[str, list[str]] = {}
+    total = 0
+    for key, names in found.segments:
+        total += len(names)
+        if names:
+            have = packages.get(key)
+            if have is None:
+                packages[key] = names
+            else:
+                have.extend(names)
+    found.segments = []
+    done = 0
     if caching:
         cache.begin(paths)
     listings = found.listings
@@ -412,17 +422,24 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             # Counted as reading and checking each file, the two halves of a file's work.
             progress(2 * done, 2 * total)
 
-    for index, directory in enumerate(list(packages)):
-        files = packages.pop(directory)
+    for index, key in enumerate(list(packages)):
+        names = packages.pop(key)
         # A package sharing a file with another through a link is never cached: its result
         # depends on links elsewhere in the tree, which its entry does not record.
-        module = functools.partial(module_for, modules, directory)
-        entry = cache.lookup(directory, files, module, listings.pop(str(directory), False)) \
-            if caching and not any(p in shared for p in files) else None
+        module = functools.partial(_module_of, modules, key)
+        entry = cache.lookup(key, names, module, listings.pop(key, False)) \
+            if caching and not (shared and any(Path(key) / n in shared for n in names)) else None
+        if entry is not None and isinstance(entry.result, int):
+            # Stored as the passes of an empty result: nothing to add but the passes.
+            result.passes = max(result.passes, entry.result)
+            done += len(names)
+            if progress is not None:
+                progress(2 * done, 2 * total)
+            continue
+        directory = Path(key)
+        files = [directory / n for n in names]
         if entry is not None and entry.result is not None:
             part = entry.result
-            if isinstance(part, int):
-                part = PackageResult(passes=part)  # stored as the passes of an empty result
             take(index, files, part, None)
         elif (read := quiet(directory, files, entry.names if entry is not None else None)) is not None:
             # Nothing in the package can concern a rule: what checking it would conclude.
@@ -445,7 +462,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     if file_rules and found.other_files:
         ws = Workspace(modules, disk_symbols, options.goroot)
         result.findings += [
-            f for f in _check_build_files(ws, found.other_files, found.go_files, file_rules, options, triggers)
+            f for f in _check_build_files(ws, found.other_files, go_files, file_rules, options, triggers)
             if rule_allowed is None or rule_allowed(_rule_of(rules, f), f.path)]
     result.findings.sort(key=lambda f: f.sort_key)
     result.held_back.sort(key=lambda f: f.sort_key)
@@ -462,6 +479,10 @@ def _size(files: list[Path]) -> int:
         except OSError:
             pass
     return total
+
+
+def _module_of(modules: dict[Path, Module | None], directory: str) -> Module | None:
+    return module_for(modules, Path(directory))
 
 
 class _Read:

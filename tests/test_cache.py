@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from codemod import cache, cli, engine
 
 FASTRAND = (b'package p\n\nimport _ "unsafe"\n\n//go:linkname fastrand runtime.fastrand\n'
@@ -149,6 +151,82 @@ def test_a_file_edited_during_the_run_leaves_no_entry(tmp_path, capsys, monkeypa
     monkeypatch.setattr(engine, "check_package", real)
     # What is on disk now has a finding, and the cache must not hide it.
     assert {f["rule"] for f in check(capsys, root)[1]["findings"]} == {"LN001"}
+
+
+# FASTRAND's size, without a word any rule looks for.
+CLEAN_SAME_SIZE = b"package p\n\nfunc Roll() uint32 { return 4 }\n"
+CLEAN_SAME_SIZE += b"// " + b"x" * (len(FASTRAND) - len(CLEAN_SAME_SIZE) - 4) + b"\n"
+
+
+def rewrite_keeping_size_and_times(path: Path, data: bytes) -> None:
+    """What a tool that puts modification times back does: only the change time moves."""
+    st = os.stat(path)
+    assert len(data) == st.st_size
+    path.write_bytes(data)  # in place: same inode
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_file_rewritten_with_its_size_and_time_put_back_is_checked_again(tmp_path, capsys):
+    root = module(tmp_path / "m", {"a/a.go": CLEAN_SAME_SIZE})
+    assert check(capsys, root)[1]["findings"] == []
+    (entry,) = cache.read_entries(cache_file(tmp_path)).values()
+    assert entry["files"]["a.go"][1] == OLD * 10**9  # a trusted stat
+    rewrite_keeping_size_and_times(root / "a/a.go", FASTRAND)
+    code, out = check(capsys, root)
+    assert out["findings"] and (code, out) == check(capsys, root, "--no-cache")
+
+
+def test_a_file_replaced_by_another_of_the_same_name_size_and_times_is_checked_again(tmp_path, capsys):
+    root = module(tmp_path / "m", {"a/a.go": CLEAN_SAME_SIZE, "a/b.go": PLAIN})
+    assert check(capsys, root)[1]["findings"] == []
+    (root / "a/a.go").unlink()
+    (root / "a/new.tmp").write_bytes(FASTRAND)
+    os.utime(root / "a/new.tmp", (OLD, OLD))
+    os.rename(root / "a/new.tmp", root / "a/a.go")
+    code, out = check(capsys, root)
+    assert out["findings"] and (code, out) == check(capsys, root, "--no-cache")
+
+
+def test_a_file_added_to_or_removed_from_a_package_is_seen_without_a_word(tmp_path, capsys):
+    # The package's listing keys the entry: a new Go file, or one gone, makes it checked again.
+    root = module(tmp_path / "m", {"a/a.go": PLAIN, "b/b.go": PLAIN})
+    assert check(capsys, root)[1]["findings"] == []
+    (root / "a/pull.go").write_bytes(MISSING)
+    os.utime(root / "a/pull.go", (OLD, OLD))
+    code, out = check(capsys, root)
+    assert {f["path"] for f in out["findings"]} == {str(root / "a/pull.go")}
+    assert (code, out) == check(capsys, root, "--no-cache")
+    (root / "a/pull.go").unlink()
+    assert check(capsys, root) == (0, check(capsys, root, "--no-cache")[1])
+
+
+@pytest.mark.parametrize("when", ["before it is read", "after it is read"])
+def test_a_file_rewritten_during_the_run_keeping_size_and_times_is_never_answered_stale(
+        tmp_path, capsys, monkeypatch, when):
+    # The walk stats the file, then the run reads it: an edit in between, or after the read,
+    # with the size and modification time put back each time.  The run answers for what it
+    # read; the next one for what the file holds.
+    root = module(tmp_path / "m", {"a/a.go": CLEAN_SAME_SIZE})
+    real = engine._read_plain
+
+    def edit_meanwhile(path):
+        if path.name != "a.go":
+            return real(path)
+        if when == "before it is read":
+            rewrite_keeping_size_and_times(path, FASTRAND)
+            return real(path)
+        data = real(path)
+        rewrite_keeping_size_and_times(path, FASTRAND)
+        return data
+
+    monkeypatch.setattr(engine, "_read_plain", edit_meanwhile)
+    first = check(capsys, root)
+    assert bool(first[1]["findings"]) == (when == "before it is read")
+    monkeypatch.setattr(engine, "_read_plain", real)
+    fresh = check(capsys, root, "--no-cache")
+    assert fresh[1]["findings"]
+    assert check(capsys, root) == fresh
+    assert check(capsys, root) == fresh  # and warm again, from the entry that run made
 
 
 def test_a_racy_file_is_hashed_on_the_next_run(tmp_path, capsys):
