@@ -285,6 +285,30 @@ class ResultCache:
         except OSError:
             pass  # a read-only or full cache directory slows the next run, nothing more
 
+    # ------------------------------------------------------------------ rendered diffs
+
+    def diffs(self) -> dict[bytes, str]:
+        """The checked diffs the last run over these paths printed (codemod.diff.render's memo),
+        kept beside the cache file; read when a run has changes to show."""
+        if self.file is None:
+            return {}
+        memo, self._diffs_stat = _read_file(self.file.with_suffix(".diffs"))
+        self._diffs_loaded = set(memo)
+        return memo
+
+    def keep_diffs(self, memo: dict[bytes, str]) -> None:
+        """Write the diffs this run printed, when they are not the ones it read: only the
+        entries it used, so the file follows the changes and never grows without bound."""
+        if self.file is None or set(memo) == getattr(self, "_diffs_loaded", None):
+            return
+        data = marshal.dumps((FORMAT, memo))
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(self.file.with_suffix(".diffs"), MAGIC,
+                          hashlib.blake2b(data, digest_size=_DIGEST).digest(), data)
+        except OSError:
+            pass
+
     def put(self, record: tuple[str, tuple] | None) -> None:
         """Keep an :meth:`Entry.record` for this run's file (None: nothing)."""
         if record is not None:

@@ -209,7 +209,7 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     with ProgressBar(sys.stderr) as bar:
         result = engine.run(args.paths, chosen, options, fix_level=level,
                             include_generated=args.include_generated, progress=bar,
-                            cache=_cache(args, chosen, options, level, goroot_used, settings),
+                            cache=(cache := _cache(args, chosen, options, level, goroot_used, settings)),
                             jobs=args.jobs or engine.parallel.default_jobs(),
                             **_file_filters(settings))
     from . import trace
@@ -231,7 +231,11 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
         checked = verify.check_run(result, chains, list(options.platforms) if args.platforms else None,
                                    display=diff.display_path, rerun=rerun)
     try:
-        patch = diff.render(result.changes)
+        memo = cache.diffs() if cache is not None and result.changes else None
+        used = {} if memo is not None else None
+        patch = diff.render(result.changes, memo, used)
+        if used is not None:
+            cache.keep_diffs(used)
     except diff.DiffError as e:
         print(f"{prog}: internal error: {e}; nothing written", file=sys.stderr)
         return EXIT_ERROR

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import hashlib
 import functools
 import os
 from pathlib import Path
@@ -319,8 +320,14 @@ def verify(diff_text: str, before: bytes | None, after: bytes | None) -> None:
         raise DiffError(f"{patch[0].path}: the diff does not reproduce the fixed file")
 
 
-def render(changes: dict[Path, tuple[bytes | None, bytes | None]]) -> str:
-    """The checked diff of all changes, files in path order."""
+def render(changes: dict[Path, tuple[bytes | None, bytes | None]], memo: dict | None = None,
+           used: dict | None = None) -> str:
+    """The checked diff of all changes, files in path order.
+
+    ``memo`` (the result cache's, kept from run to run) maps a hash of a file's name and
+    contents before and after to its checked diff: a warm run prints the diffs of the last
+    without aligning lines or checking them again.  ``used`` gets the entries this call
+    needed, for the next run's memo."""
     parts = []
     # Each path resolved once (its directory's links followed: system calls per level).
     full = {p: _absolute(p) for p in changes}
@@ -328,9 +335,29 @@ def render(changes: dict[Path, tuple[bytes | None, bytes | None]]) -> str:
     names = {p: a.relative_to(root).as_posix() for p, a in full.items()}
     for path in sorted(changes, key=names.__getitem__):
         before, after = changes[path]
+        key = None
+        if memo is not None or used is not None:
+            key = memo_key(names[path], before, after)
+            text = memo.get(key) if memo is not None else None
+            if text is not None:
+                if used is not None:
+                    used[key] = text
+                if text:
+                    parts.append(text)
+                continue
         text = _named_diff(names[path], before, after)
-        if not text:
-            continue
-        verify(text, before, after)
-        parts.append(text)
+        if text:
+            verify(text, before, after)
+            parts.append(text)
+        if used is not None:
+            used[key] = text
     return "".join(parts)
+
+
+def memo_key(name: str, before: bytes | None, after: bytes | None) -> bytes:
+    """What a file's diff depends on: its shown name, and its contents before and after."""
+    h = hashlib.blake2b(digest_size=24)
+    for part in (name.encode("utf-8", "surrogateescape"), before, after):
+        h.update(b"-" if part is None else b"+%d:" % len(part))
+        h.update(part or b"")
+    return h.digest()

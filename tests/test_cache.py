@@ -278,7 +278,8 @@ def test_one_file_per_run_read_once_and_written_once(tmp_path, capsys, monkeypat
     assert writes == []  # nothing changed: nothing written
     (root / "p3/f.go").write_bytes(MISSING)
     assert check(capsys, root) == check(capsys, root, "--no-cache")
-    assert writes == [cache_file(tmp_path).name]
+    # The entries, and beside them the diffs the run printed (it has some now).
+    assert writes == [cache_file(tmp_path).name, cache_file(tmp_path).with_suffix(".diffs").name]
     assert len(cache.read_entries(cache_file(tmp_path))) == 31
 
 
@@ -339,6 +340,34 @@ def test_concurrent_runs_share_the_cache(tmp_path):
     assert len(cache.read_entries(cache_file(tmp_path))) == 60  # whole, whoever wrote last
     warm = subprocess.run(cmd, capture_output=True, env=env).stdout
     assert warm == fresh
+
+
+def test_a_warm_run_prints_the_diffs_of_the_last_without_computing_them(tmp_path, capsys, monkeypatch):
+    from codemod import diff
+
+    root = module(tmp_path / "m", {"a/a.go": MISSING, "b/b.go": MISSING, "c/c.go": PLAIN})
+
+    def patch() -> str:
+        assert cli.main(["--diff", "--cache-dir", str(tmp_path / "cache"), str(root)]) == 1
+        return capsys.readouterr().out
+
+    cold = patch()
+    assert "+import _ \"unsafe\"" in cold
+    computed = []
+    real = diff._named_diff
+    monkeypatch.setattr(diff, "_named_diff", lambda name, *a: computed.append(name) or real(name, *a))
+    assert patch() == cold and computed == []
+    # A file whose contents moved gets its diff computed (and checked) again, the other not.
+    (root / "b/b.go").write_bytes(MISSING.replace(b"func x()", b"func y()"))
+    fresh = cli.main(["--diff", "--no-cache", str(root)]), capsys.readouterr().out
+    computed.clear()
+    assert patch() == fresh[1] and [n.rsplit("/", 1)[-1] for n in computed] == ["b.go"]
+    computed.clear()
+    assert patch() == fresh[1] and computed == []
+    # A damaged memo is an empty one.
+    (memo,) = (tmp_path / "cache").rglob("*.diffs")
+    memo.write_bytes(b"garbage")
+    assert patch() == fresh[1] and len(computed) == 2
 
 
 def test_default_directory_follows_the_environment(monkeypatch, tmp_path):
