@@ -124,6 +124,21 @@ def listing(entries) -> tuple[str, bytes] | None:
     return "\0".join(names), b"".join(stats)
 
 
+def listing_of(directory: str, joined: str, names: list[str]) -> tuple[str, bytes] | None:
+    """:func:`listing` of a directory known to hold the regular files ``names`` (``joined``
+    by NUL), and nothing else that is not a directory: only its Go files are stat'ed."""
+    stats = []
+    pack = _STAT.pack
+    try:
+        for name in names:
+            if name.endswith(".go"):
+                st = os.stat(_join(directory, name))
+                stats.append(pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    except OSError:
+        return None
+    return joined, b"".join(stats)
+
+
 def _listing(directory) -> tuple[str, bytes] | None:
     try:
         with os.scandir(directory) as it:
@@ -192,15 +207,16 @@ class Entry:
         if self._listing is None:
             return None
         joined, stats = self._listing
-        directory = Path(self._key)
         go_names = _go_names(joined)
         horizon = time.time_ns() - int(RACY_SECONDS * 1e9)
         records, hashes = [], []
         size = _STAT.size
         original = ws.original
+        by_name = getattr(ws, "by_name", False)  # keyed by name, not path
+        directory = None if by_name else Path(self._key)
         for i, name in enumerate(go_names):
             record = stats[i * size:(i + 1) * size]
-            data = original.get(directory / name)
+            data = original.get(name if by_name else directory / name)
             # A Go file the check never read (outside the run, and no package fact was needed)
             # did not shape the result: only its presence counts.
             hashes.append(_NOT_READ if data is None else content_hash(data))
@@ -208,7 +224,7 @@ class Entry:
             records.append(record if mtime < horizon else _STAT.pack(st_size, -1, ctime, ino))
         module_stamp = None
         if getattr(ws, "used_module_symbols", False):
-            module_stamp = self._cache.module_stamp(self._cache.symbols_root(module, directory))
+            module_stamp = self._cache.module_stamp(self._cache.symbols_root(module, Path(self._key)))
             if module_stamp is None:
                 return None
         if isinstance(result, int):
@@ -234,6 +250,8 @@ class ResultCache:
         self.file: Path | None = None
         self._loaded: dict[str, tuple] = {}
         self._loaded_stat = None
+        self._dirs: dict = {}
+        self._tree = None
         # The packages this run looked up, those it found no valid entry for, and the entries
         # it made: what it writes (kept lean: a warm run holds little beyond the loaded file).
         self._seen: list[str] = []
@@ -249,16 +267,26 @@ class ResultCache:
         key = "\0".join([os.getcwd(), *paths])
         name = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         self.file = self.dir / f"{name}.cache"
-        self._loaded, self._loaded_stat = _read_file(self.file)
+        self._loaded, self._loaded_stat, self._dirs = _read_file(self.file)
         self._seen, self._missed, self._stored = [], set(), {}
+        self._tree = None
+
+    def tree(self):
+        """What the last run over these paths learnt of each directory (a
+        :class:`codemod.discovery.Tree`), for this run's walk; recorded again when it ends."""
+        from .discovery import Tree
+
+        self._tree = Tree(self._dirs)
+        return self._tree
 
     def finish(self) -> None:
         """Write the entries of this run once, when anything changed; merged with what another
         run wrote meanwhile (for the packages this run saw without making an entry)."""
         if self.file is None:
             return
-        if not self._missed and len(self._seen) == len(self._loaded):
-            return  # every entry held, and none is gone
+        dirs = self._tree.seen if self._tree is not None else {}
+        if not self._missed and len(self._seen) == len(self._loaded) and dirs == self._dirs:
+            return  # every entry held, none is gone, and every directory is as recorded
         loaded, missed = self._loaded, self._missed
         entries = {k: loaded[k] for k in self._seen if k in loaded and k not in missed}
         entries.update(self._stored)
@@ -272,7 +300,7 @@ class ResultCache:
             for key, value in _read_file(self.file)[0].items():
                 if key in seen and key not in entries:
                     entries[key] = value
-        data = marshal.dumps((FORMAT, entries))
+        data = marshal.dumps((FORMAT, entries, dirs))
         del entries
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -292,7 +320,7 @@ class ResultCache:
         kept beside the cache file; read when a run has changes to show."""
         if self.file is None:
             return {}
-        memo, self._diffs_stat = _read_file(self.file.with_suffix(".diffs"))
+        memo = _read_file(self.file.with_suffix(".diffs"))[0]
         self._diffs_loaded = set(memo)
         return memo
 
@@ -301,7 +329,7 @@ class ResultCache:
         entries it used, so the file follows the changes and never grows without bound."""
         if self.file is None or set(memo) == getattr(self, "_diffs_loaded", None):
             return
-        data = marshal.dumps((FORMAT, memo))
+        data = marshal.dumps((FORMAT, memo, {}))
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             _atomic_write(self.file.with_suffix(".diffs"), MAGIC,
@@ -389,8 +417,11 @@ class ResultCache:
         joined, stats = listing
         if joined != stored[_NAMES]:
             return False
-        if (stored[_RUN] if stored[_RUN] is not None else "\0".join(_go_names(joined))) != run:
-            return False
+        if stored[_RUN] is not None:
+            if stored[_RUN] != run:
+                return False
+        elif run != joined and "\0".join(_go_names(joined)) != run:
+            return False  # (run == joined: the directory holds the run's Go files and no other file)
         if stored[_STATS] != stats:
             go_names = _go_names(joined)
             records, hashes = stored[_STATS], stored[_HASHES]
@@ -418,28 +449,29 @@ class ResultCache:
         return True
 
 
-def _read_file(path: Path) -> tuple[dict[str, tuple], tuple | None]:
-    """The entries of a cache file, and its stat when read; a damaged file has none."""
+def _read_file(path: Path) -> tuple[dict, tuple | None, dict]:
+    """The entries of a cache file, its stat when read, and its directories (see
+    :class:`codemod.discovery.Tree`); a damaged file has none."""
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             raw = memoryview(fh.read())
     except OSError:
-        return {}, None
+        return {}, None, {}
     stat = (st.st_size, st.st_mtime_ns, st.st_ino)
     head = len(MAGIC) + _DIGEST
     if raw[:len(MAGIC)] != MAGIC or len(raw) < head:
-        return {}, stat
+        return {}, stat, {}
     data = raw[head:]
     if hashlib.blake2b(data, digest_size=_DIGEST).digest() != raw[len(MAGIC):head]:
-        return {}, stat
+        return {}, stat, {}
     try:
-        fmt, entries = marshal.loads(data)
+        fmt, entries, dirs = marshal.loads(data)
     except Exception:
-        return {}, stat
-    if fmt != FORMAT or not isinstance(entries, dict):
-        return {}, stat
-    return entries, stat
+        return {}, stat, {}
+    if fmt != FORMAT or not isinstance(entries, dict) or not isinstance(dirs, dict):
+        return {}, stat, {}
+    return entries, stat, dirs
 
 
 def read_entries(path: Path) -> dict[str, dict]:

@@ -9,7 +9,9 @@ symlinked directories are not walked at all (that is also what keeps a link loop
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,13 +71,14 @@ def _join(directory: str, name: str) -> str:
 
 
 def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = False,
-             grouped: bool = False) -> Discovery:
+             grouped: bool = False, tree: "Tree | None" = None) -> Discovery:
     """Walk ``args``; ``want_other(relative posix path)`` selects non-Go files to keep;
     ``listings`` records what each directory holds (for the result cache); ``grouped`` gives
-    the Go files as ``segments`` instead of ``go_files``."""
+    the Go files as ``segments`` instead of ``go_files``; ``tree`` spares listing the
+    directories that did not change since it recorded them."""
     found = Discovery()
     if listings:
-        from .cache import listing
+        from .cache import listing, listing_of
     seen: dict[str, Path] = {}
     args = args or ["."]
 
@@ -113,9 +116,26 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
         # its path relative to the root, the names of its files, and the names that are
         # symbolic links, or None).  Strings, not paths: a Path costs ~300 bytes and
         # microseconds to make, and a warm run needs none for a package the cache answers.
-        runs: list[tuple[str, str, str, list[str], set[str] | None]] = []
+        # (Its real path and its path from the root follow from its name: see _Root.)
+        runs: list[tuple[str, list[str], set[str] | None]] = []
+        where = _Root(str(root), str(real_root))
         linked = False
-        for here, real_dir, rel, entries in _walk(str(root), str(real_root)):
+        for here, real_dir, rel, entries, plain in _walk(str(root), str(real_root), tree):
+            if plain is not None:
+                # A directory the tree answered for: regular files only, nothing to ask of
+                # each but its name (and, for the cache, a Go file's stat).
+                files = plain.split("\0") if plain else []
+                if listings:
+                    found.listings[here] = listing_of(here, plain, files)
+                names = [name for name in files if not name.startswith((".", "_"))]
+                if len(names) != len(files):
+                    for name in files:
+                        if name.endswith(TEMP_SUFFIX) and name.startswith((".", "_")) \
+                                and is_stale_temporary(p := Path(here) / name):
+                            found.stale_temporaries.append(p)
+                if names:
+                    runs.append((here, names, None))
+                continue
             if listings:
                 found.listings[here] = listing(entries)
             names: list[str] = []
@@ -156,20 +176,20 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
                     linked = True
                 names.append(name)
             if names:
-                runs.append((here, real_dir, rel, names, links))
+                runs.append((here, names, links))
         # Hidden build files a build-file rule may ask for (CI workflows, release configs) live
         # under the root given, in places the walk above skips.
         hidden = []
         for pattern in HIDDEN_BUILD_FILES:
             hidden += [p for p in sorted(root.glob(pattern))
                        if p.is_file() and not p.is_symlink() and want_other(p.relative_to(root).as_posix())]
-        ignored = _git_ignored(root, runs, hidden)
+        ignored = _git_ignored(root, where, runs, hidden)
         if n == len(args) and not seen and not linked:
             # The only tree, or the last, with nothing recorded before it and no link in it:
             # no file can be reached twice, and nothing after it needs the record.
-            for here, _, rel, names, _ in runs:
+            for here, names, _ in runs:
                 kept = [name for name in names if (here, name) not in ignored] if ignored else names
-                _keep(found, here, rel, kept, want_other, add_go, grouped)
+                _keep(found, here, where, kept, want_other, grouped)
             for p in hidden:
                 if p not in ignored:
                     _keep_path(found, root, p, want_other, add_go)
@@ -180,12 +200,12 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
         kept_names: set[tuple[str, str]] = set()
         kept_hidden: set[Path] = set()
         for pass_links in (False, True):  # real files before links
-            for here, real_dir, _, names, links in runs:
+            for here, names, links in runs:
                 for name in names:
                     if (links is not None and name in links) != pass_links or (here, name) in ignored:
                         continue
                     p = Path(here) / name
-                    real = None if pass_links else _join(real_dir, name)
+                    real = None if pass_links else _join(where.real(here), name)
                     first = _first_sight(seen, p, real)
                     if first is None:
                         kept_names.add((here, name))
@@ -197,19 +217,42 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
                         continue
                     if _first_sight(seen, p, str(p.resolve())) is None:
                         kept_hidden.add(p)
-        for here, _, rel, names, _ in runs:
-            _keep(found, here, rel, [name for name in names if (here, name) in kept_names],
-                  want_other, add_go, grouped)
+        for here, names, _ in runs:
+            _keep(found, here, where, [name for name in names if (here, name) in kept_names],
+                  want_other, grouped)
         for p in hidden:
             if p in kept_hidden:
                 _keep_path(found, root, p, want_other, add_go)
     return found
 
 
-def _keep(found: Discovery, here: str, rel: str, names: list[str], want_other, add_go, grouped: bool) -> None:
+class _Root:
+    """A walked root: a directory's real path and its path relative to the root, from its
+    str(path) (the walk enters no linked directory, so they differ only by their prefix)."""
+
+    def __init__(self, root: str, real_root: str) -> None:
+        self.root, self.real_root = root, real_root
+
+    def rel(self, here: str) -> str:
+        root = self.root
+        if here == root:
+            return ""
+        if root == ".":
+            return here
+        return here[len(root):] if root.endswith("/") else here[len(root) + 1:]
+
+    def real(self, here: str) -> str:
+        rel = self.rel(here)
+        if not rel:
+            return self.real_root
+        return self.real_root + rel if self.real_root.endswith("/") else f"{self.real_root}/{rel}"
+
+
+def _keep(found: Discovery, here: str, where: _Root, names: list[str], want_other, grouped: bool) -> None:
     """Take one directory's kept files: Go files as Go files, others when a rule wants them."""
     go = [name for name in names if name.endswith(".go")]
     if len(go) != len(names):
+        rel = where.rel(here)
         for name in names:
             if not name.endswith(".go") and want_other(f"{rel}/{name}" if rel else name):
                 found.other_files.append(Path(here) / name)
@@ -232,21 +275,69 @@ def _keep_path(found: Discovery, root: Path, p: Path, want_other, add_go) -> Non
         found.other_files.append(p)
 
 
-def _walk(root: str, real_root: str):
+class Tree:
+    """What the walk learnt of each directory, for the next walk: its stat, and its entries
+    when they are plain (regular files, and directories to enter).
+
+    A directory's modification time moves whenever an entry is added, removed or renamed in
+    it (the kernel sets it; no tool puts it back without a write of its own to the change
+    time), so a directory whose stat is the recorded one holds the recorded entries, and the
+    walk stats them instead of listing it.  A directory modified within
+    :data:`RACY_SECONDS` of its stat is not recorded: an entry added in the same clock tick
+    would leave the time as it was.  Nor is one holding a symbolic link or anything but
+    regular files and directories: what those are is decided by following them, which a
+    listing does and a record could not.
+    """
+
+    RACY_SECONDS = 2.0
+
+    def __init__(self, known: dict | None = None) -> None:
+        self.known: dict[str, tuple[bytes, str, str]] = known or {}  # from the last walk
+        self.seen: dict[str, tuple[bytes, str, str]] = {}           # this walk's records
+        self.horizon = time.time_ns() - int(self.RACY_SECONDS * 1e9)
+        self.listed = 0  # directories this walk had to list
+
+    @staticmethod
+    def record(st: os.stat_result) -> bytes:
+        return _DIR_STAT.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+_DIR_STAT = struct.Struct("<qqqQ")
+
+
+def _walk(root: str, real_root: str, tree: Tree | None = None):
     """(directory, its real path, its path relative to ``root`` ("" for the root), its
-    non-directory entries sorted by name) for ``root`` (whose real path is ``real_root``) and
-    the directories under it, in ``os.walk`` order, directories as ``str(path)``; skipped and
-    symlinked directories are not entered, so a directory's real path is its parent's plus
-    its name."""
+    non-directory entries sorted by name, None) for ``root`` (whose real path is
+    ``real_root``) and the directories under it, in ``os.walk`` order, directories as
+    ``str(path)``; skipped and symlinked directories are not entered, so a directory's real
+    path is its parent's plus its name.  With a ``tree``, a directory it recorded unchanged
+    is not listed again: it comes as (..., None, the names of its files joined by NUL)."""
     stack = [(root, real_root, "")]
     while stack:
         here, real_here, rel = stack.pop()
+        record = None
+        if tree is not None:
+            try:
+                # Before the listing: an entry added after it moves the time past this stat.
+                record = Tree.record(os.stat(here))
+            except OSError:
+                continue
+            known = tree.known.get(here)
+            if known is not None and known[0] == record:
+                tree.seen[here] = known
+                names = known[2].split("\0") if known[2] else []
+                yield here, real_here, rel, None, known[1]
+                stack.extend(reversed([(_join(here, name), f"{real_here}/{name}" if real_here != "/" else "/" + name,
+                                        f"{rel}/{name}" if rel else name) for name in names]))
+                continue
+            tree.listed += 1
         try:
             with os.scandir(here) as it:
                 entries = sorted(it, key=_name)
         except OSError:
             continue
-        files, dirs = [], []
+        files, dirs, subdirs = [], [], []
+        plain = record is not None and _DIR_STAT.unpack(record)[1] < tree.horizon
         for e in entries:
             try:
                 is_dir = e.is_dir()
@@ -254,10 +345,20 @@ def _walk(root: str, real_root: str):
                 is_dir = False
             if not is_dir:
                 files.append(e)
+                if plain:
+                    try:
+                        plain = not e.is_symlink() and e.is_file()
+                    except OSError:
+                        plain = False
             elif not _skipped_dir(name := e.name) and not e.is_symlink():
+                subdirs.append(name)
                 dirs.append((_join(here, name), f"{real_here}/{name}" if real_here != "/" else "/" + name,
                              f"{rel}/{name}" if rel else name))
-        yield here, real_here, rel, files
+            elif plain and e.is_symlink():
+                plain = False
+        if plain:
+            tree.seen[here] = (record, "\0".join(e.name for e in files), "\0".join(subdirs))
+        yield here, real_here, rel, files, None
         stack.extend(reversed(dirs))
 
 
@@ -278,7 +379,7 @@ def _first_sight(seen: dict[str, Path], path: Path, real: str | None = None) -> 
     return None
 
 
-def _git_ignored(root: Path, runs: list, hidden: list[Path]) -> set:
+def _git_ignored(root: Path, where: "_Root", runs: list, hidden: list[Path]) -> set:
     """Which of the walk's files (``(directory, name)`` of ``runs``, and the ``hidden`` paths)
     git ignores, when ``root`` is inside a work tree."""
     if not runs and not hidden:
@@ -294,7 +395,8 @@ def _git_ignored(root: Path, runs: list, hidden: list[Path]) -> set:
     prefix = str(top_path).rstrip("/") + "/"
     keys: list = []
     rels: list[str] = []
-    for here, real_dir, _, names, links in runs:
+    for here, names, links in runs:
+        real_dir = where.real(here)
         for name in names:
             if links is not None and name in links:
                 real = str((Path(here) / name).resolve())

@@ -355,7 +355,10 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         return any(_matches(rel, pat) for r in file_rules for pat in r.file_patterns)
 
     caching = cache is not None and not withheld
-    found = discovery.discover(paths, wanted, listings=caching, grouped=True)
+    if caching:
+        cache.begin(paths)
+    found = discovery.discover(paths, wanted, listings=caching, grouped=True,
+                               tree=cache.tree() if caching else None)
     result.problems.extend(Problem(p, m) for p, m in found.errors)
     if skip_file is not None:
         found.segments = [(d, [n for n in names if not skip_file(Path(d) / n)]) for d, names in found.segments]
@@ -384,8 +387,6 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
                 have.extend(names)
     found.segments = []
     done = 0
-    if caching:
-        cache.begin(paths)
     listings = found.listings
 
     def check(directory: Path, files: list[Path], entry) -> tuple[PackageResult, tuple | None]:
@@ -436,15 +437,22 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             if progress is not None:
                 progress(2 * done, 2 * total)
             continue
+        if (entry is None or entry.result is None) \
+                and (read := quiet(key, names, entry.names if entry is not None else None)) is not None:
+            # Nothing in the package can concern a rule: what checking it would conclude,
+            # known without a Path or a result object.
+            passes = 0 if fix_level is None else 1
+            if entry is not None:
+                cache.put(entry.record(_Read(read), passes))
+            result.passes = max(result.passes, passes)
+            done += len(names)
+            if progress is not None:
+                progress(2 * done, 2 * total)
+            continue
         directory = Path(key)
         files = [directory / n for n in names]
         if entry is not None and entry.result is not None:
-            part = entry.result
-            take(index, files, part, None)
-        elif (read := quiet(directory, files, entry.names if entry is not None else None)) is not None:
-            # Nothing in the package can concern a rule: what checking it would conclude.
-            part = PackageResult(passes=0 if fix_level is None else 1)
-            take(index, files, part, None if entry is None else entry.record(_Read(read), part.passes))
+            take(index, files, entry.result, None)
         else:
             checks.append((index, (directory, files, entry)))
     sizes = {index: PACKAGE_BYTES + _size(args[1]) for index, args in checks} if len(checks) > 1 else {}
@@ -486,11 +494,12 @@ def _module_of(modules: dict[Path, Module | None], directory: str) -> Module | N
 
 
 class _Read:
-    """The files a quiet package read, as the cache asks a workspace for them."""
+    """The files a quiet package read, as the cache asks a workspace for them: by name."""
 
     used_module_symbols = False
+    by_name = True
 
-    def __init__(self, original: dict[Path, bytes]) -> None:
+    def __init__(self, original: dict[str, bytes]) -> None:
         self.original = original
 
 
@@ -511,51 +520,66 @@ class _QuietPackages:
         self.whole_package = any(r.follows_calls or r.reads_package for r in rules)
         self.by_name = any(r.reads_package for r in rules)
 
-    def __call__(self, directory: Path, files: list[Path],
-                 listed: tuple[str, ...] | None = None) -> dict[Path, bytes] | None:
-        """The files' contents when the package is quiet, else None.  ``listed``: the
-        directory's regular files, when the caller listed them already."""
-        read: dict[Path, bytes] = {}
-        for path in files:
-            data = _read_plain(path)
-            if data is None or any(t in data for t in self.triggers) or b"\0" in data:
+    def __call__(self, directory: str, files: list[str],
+                 listed: tuple[str, ...] | None = None) -> dict[str, bytes] | None:
+        """The contents of the files named ``files`` (and of their Go siblings, when they
+        matter), by name, when the package in ``directory`` (as str(path)) is quiet, else
+        None.  ``listed``: the directory's regular files, when the caller listed them."""
+        read: dict[str, bytes] = {}
+        triggers = self.triggers
+        for name in files:
+            data = _read_plain(discovery._join(directory, name))
+            if data is None or any(t in data for t in triggers) or b"\0" in data:
                 return None
             if not data.isascii():
                 try:
                     data.decode("utf-8")
                 except UnicodeDecodeError:
                     return None
-            read[path] = data
+            read[name] = data
         if not self.whole_package:
             return read
         if any(b"go:linkname" in data for data in read.values()):
             return None  # a directive no rule's trigger names still widens the package
-        names = {p.name for p in files}
         if listed is not None:
-            siblings = [n for n in listed if n.endswith(".go") and n not in names]
+            siblings = [n for n in listed if n.endswith(".go") and n not in read]
         else:
             try:
                 with os.scandir(directory) as it:
-                    siblings = [e.name for e in it if e.name.endswith(".go") and e.name not in names
+                    siblings = [e.name for e in it if e.name.endswith(".go") and e.name not in read
                                 and e.is_file()]
             except OSError:
                 return None
         for name in siblings:
-            data = _read_plain(directory / name)
+            data = _read_plain(discovery._join(directory, name))
             if data is None or b"go:linkname" in data:
                 return None
-            read[directory / name] = data
-        if self.by_name and any(filename_constraint(n) != (None, None) for n in (*names, *siblings)):
+            read[name] = data
+        # (A name without "_" has no GOOS/GOARCH suffix: the test skips the parse.)
+        if self.by_name and any("_" in n and filename_constraint(n) != (None, None) for n in read):
             return None
         return read
 
 
-def _read_plain(path: Path) -> bytes | None:
+def _read_plain(path: str) -> bytes | None:
+    """A file's bytes, None when it cannot be read (os calls: a Python file object costs
+    about as much again as the read of a small file)."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
+    try:
+        chunks = []
+        while True:
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            chunks.append(data)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def check_package(ws: Workspace, directory: Path, files: list[Path], rules: list[Rule],

@@ -160,3 +160,64 @@ def test_cli_dir_dots_and_vendor_skip(tmp_path):
     p = gofix(tmp_path, "--select", "LN001", "pkg/...")
     assert p.returncode == 1
     assert [line.split(":")[0] for line in p.stdout.splitlines() if ": LN" in line] == ["pkg/a.go"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A walk that knows the last one's directories (the result cache's) lists only what changed
+
+
+OLD = 1_600_000_000
+
+
+def _age(root: Path) -> None:
+    """Every directory under ``root`` modified long ago (not "racy")."""
+    for d, dirs, _ in os.walk(root):
+        os.utime(d, (OLD, OLD))
+
+
+def _walked(root: Path, known: dict | None = None):
+    from codemod.discovery import Tree
+
+    tree = Tree(known)
+    d = discover([str(root)], listings=True, grouped=True, tree=tree)
+    return tree, [p.as_posix() for p in d.go_paths()], d.listings
+
+
+def test_a_directory_as_recorded_is_not_listed_again(tmp_path, monkeypatch):
+    files(tmp_path, "a/x.go", "a/b/y.go", "a/b/.hidden.go", "c/z.txt", "vendor/v.go", "a/_u.go")
+    _age(tmp_path)
+    first, go, listings = _walked(tmp_path)
+    assert first.listed == 4 and set(first.seen) == {str(tmp_path / p) for p in ("", "a", "a/b", "c")} | {str(tmp_path)}
+    listed = []
+    real = os.scandir
+    # (The root is always looked into for the hidden build files, .github/workflows/...)
+    monkeypatch.setattr(os, "scandir", lambda p: str(p) != str(tmp_path) and listed.append(str(p)) or real(p))
+    again, go2, listings2 = _walked(tmp_path, first.seen)
+    assert (again.listed, listed) == (0, [])
+    assert (go2, listings2) == (go, listings) and again.seen == first.seen
+    # A file added, the directory's time put back: its change time moved all the same.
+    st = os.stat(tmp_path / "a/b")
+    (tmp_path / "a/b/new.go").write_bytes(b"package p\n")
+    os.utime(tmp_path / "a/b", ns=(st.st_atime_ns, st.st_mtime_ns))
+    third, go3, _ = _walked(tmp_path, again.seen)
+    assert listed == [str(tmp_path / "a/b")] and str(tmp_path / "a/b/new.go") in go3
+    # A new directory is walked; a file gone is gone.
+    files(tmp_path, "c/d/w.go")
+    (tmp_path / "a/x.go").unlink()
+    listed.clear()
+    fourth, go4, _ = _walked(tmp_path, third.seen)
+    assert sorted(listed) == [str(tmp_path / "a"), str(tmp_path / "c"), str(tmp_path / "c/d")]
+    assert str(tmp_path / "c/d/w.go") in go4 and str(tmp_path / "a/x.go") not in go4
+    assert go4 == _walked(tmp_path)[1]
+
+
+def test_a_directory_with_a_link_or_modified_just_now_is_listed_every_time(tmp_path):
+    files(tmp_path, "links/a.go", "plain/b.go", "fresh/c.go")
+    os.symlink("a.go", tmp_path / "links/l.go")
+    _age(tmp_path)
+    os.utime(tmp_path / "fresh")  # now: an entry added in this clock tick would not show
+    first, _, _ = _walked(tmp_path)
+    assert str(tmp_path / "plain") in first.seen
+    assert str(tmp_path / "links") not in first.seen and str(tmp_path / "fresh") not in first.seen
+    again, _, _ = _walked(tmp_path, first.seen)
+    assert again.listed == 2
