@@ -124,9 +124,10 @@ def listing(entries) -> tuple[str, bytes] | None:
     return "\0".join(names), b"".join(stats)
 
 
-def listing_of(directory: str, joined: str, names: list[str]) -> tuple[str, bytes] | None:
+def listing_of(directory: str, joined: str, names: list[str], known=None) -> tuple[str, bytes] | None:
     """:func:`listing` of a directory known to hold the regular files ``names`` (``joined``
-    by NUL), and nothing else that is not a directory: only its Go files are stat'ed."""
+    by NUL), and nothing else that is not a directory: only its Go files are stat'ed.
+    ``known(directory)``: stats the cache holds for it, returned instead of an equal copy."""
     stats = []
     pack = _STAT.pack
     try:
@@ -136,7 +137,10 @@ def listing_of(directory: str, joined: str, names: list[str]) -> tuple[str, byte
                 stats.append(pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     except OSError:
         return None
-    return joined, b"".join(stats)
+    packed = b"".join(stats)
+    if known is not None and (held := known(directory)) == packed:
+        packed = held
+    return joined, packed
 
 
 def _listing(directory) -> tuple[str, bytes] | None:
@@ -276,7 +280,14 @@ class ResultCache:
         :class:`codemod.discovery.Tree`), for this run's walk; recorded again when it ends."""
         from .discovery import Tree
 
-        self._tree = Tree(self._dirs)
+        loaded = self._loaded
+
+        def stats(directory: str) -> bytes | None:
+            entry = loaded.get(directory)
+            return entry[_STATS] if entry is not None else None
+
+        # The walk takes the records it finds out of ``self._dirs``: what is left is gone.
+        self._tree = Tree(self._dirs, stats)
         return self._tree
 
     def finish(self) -> None:
@@ -284,8 +295,10 @@ class ResultCache:
         run wrote meanwhile (for the packages this run saw without making an entry)."""
         if self.file is None:
             return
-        dirs = self._tree.seen if self._tree is not None else {}
-        if not self._missed and len(self._seen) == len(self._loaded) and dirs == self._dirs:
+        tree = self._tree
+        dirs = tree.seen if tree is not None else {}
+        if not self._missed and len(self._seen) == len(self._loaded) \
+                and (not tree.changed and not tree.known if tree is not None else not self._dirs):
             return  # every entry held, none is gone, and every directory is as recorded
         loaded, missed = self._loaded, self._missed
         entries = {k: loaded[k] for k in self._seen if k in loaded and k not in missed}

@@ -126,7 +126,7 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
                 # each but its name (and, for the cache, a Go file's stat).
                 files = plain.split("\0") if plain else []
                 if listings:
-                    found.listings[here] = listing_of(here, plain, files)
+                    found.listings[here] = listing_of(here, plain, files, tree.stats)
                 names = [name for name in files if not name.startswith((".", "_"))]
                 if len(names) != len(files):
                     for name in files:
@@ -137,7 +137,10 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
                     runs.append((here, names, None))
                 continue
             if listings:
-                found.listings[here] = listing(entries)
+                found.listings[here] = listed = listing(entries)
+                record = tree.seen.get(here) if tree is not None else None
+                if listed is not None and record is not None and record[1] == listed[0]:
+                    found.listings[here] = (record[1], listed[1])  # one string for both
             names: list[str] = []
             links: set[str] | None = None
             for entry in entries:
@@ -291,11 +294,15 @@ class Tree:
 
     RACY_SECONDS = 2.0
 
-    def __init__(self, known: dict | None = None) -> None:
+    def __init__(self, known: dict | None = None, stats=None) -> None:
         self.known: dict[str, tuple[bytes, str, str]] = known or {}  # from the last walk
         self.seen: dict[str, tuple[bytes, str, str]] = {}           # this walk's records
         self.horizon = time.time_ns() - int(self.RACY_SECONDS * 1e9)
         self.listed = 0  # directories this walk had to list
+        # ``stats(directory)``: the Go files' stats the cache holds for it (None: none), so
+        # that a listing equal to them is that very object, not a copy per directory.
+        self.stats = stats
+        self.changed = False  # a directory is not as recorded (or was not recorded)
 
     @staticmethod
     def record(st: os.stat_result) -> bytes:
@@ -322,7 +329,7 @@ def _walk(root: str, real_root: str, tree: Tree | None = None):
                 record = Tree.record(os.stat(here))
             except OSError:
                 continue
-            known = tree.known.get(here)
+            known = tree.known.pop(here, None)
             if known is not None and known[0] == record:
                 tree.seen[here] = known
                 names = known[2].split("\0") if known[2] else []
@@ -331,6 +338,8 @@ def _walk(root: str, real_root: str, tree: Tree | None = None):
                                         f"{rel}/{name}" if rel else name) for name in names]))
                 continue
             tree.listed += 1
+            if known is not None:
+                tree.changed = True  # its record is stale
         try:
             with os.scandir(here) as it:
                 entries = sorted(it, key=_name)
@@ -358,6 +367,7 @@ def _walk(root: str, real_root: str, tree: Tree | None = None):
                 plain = False
         if plain:
             tree.seen[here] = (record, "\0".join(e.name for e in files), "\0".join(subdirs))
+            tree.changed = True  # a record to write
         yield here, real_here, rel, files, None
         stack.extend(reversed(dirs))
 

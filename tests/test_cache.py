@@ -283,6 +283,24 @@ def test_one_file_per_run_read_once_and_written_once(tmp_path, capsys, monkeypat
     assert len(cache.read_entries(cache_file(tmp_path))) == 31
 
 
+def test_a_warm_run_over_directories_it_cannot_record_writes_nothing(tmp_path, capsys, monkeypatch):
+    # A directory holding a link is listed on every run, and one modified just now is not
+    # recorded yet: neither is a change to write.
+    root = module(tmp_path / "m", {"a/a.go": PLAIN, "b/b.go": FASTRAND, "c/c.go": PLAIN})
+    os.symlink("a.go", root / "a/link.go")
+    for d, _, _ in os.walk(root):
+        os.utime(d, (OLD, OLD))
+    os.utime(root / "c")
+    writes = []
+    real = cache._atomic_write
+    monkeypatch.setattr(cache, "_atomic_write", lambda path, *data: writes.append(path.name) or real(path, *data))
+    cold = check(capsys, root)
+    writes.clear()
+    assert check(capsys, root) == cold and writes == []
+    (entries,) = [cache._read_file(cache_file(tmp_path))[2]]
+    assert str(root / "b") in entries and str(root / "a") not in entries and str(root / "c") not in entries
+
+
 def test_a_run_merges_what_another_run_stored_meanwhile(tmp_path, capsys, monkeypatch):
     # Two runs over the same tree at once: the second to finish keeps the first one's entries
     # for packages it saw but could not store, and the file stays whole.

@@ -178,7 +178,7 @@ def _age(root: Path) -> None:
 def _walked(root: Path, known: dict | None = None):
     from codemod.discovery import Tree
 
-    tree = Tree(known)
+    tree = Tree(dict(known or {}))  # (the walk takes the records it finds out of it)
     d = discover([str(root)], listings=True, grouped=True, tree=tree)
     return tree, [p.as_posix() for p in d.go_paths()], d.listings
 
