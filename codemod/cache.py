@@ -239,7 +239,7 @@ class Entry:
             except Exception:
                 return None  # a result that cannot be pickled is simply not cached
         return self._key, (joined, self._run if self._run != "\0".join(go_names) else None,
-                           b"".join(records), b"".join(hashes),
+                           records[0] if len(records) == 1 else b"".join(records), b"".join(hashes),
                            self._cache.module_key(module), module_stamp, stored)
 
 
@@ -301,8 +301,11 @@ class ResultCache:
                 and (not tree.changed and not tree.known if tree is not None else not self._dirs):
             return  # every entry held, none is gone, and every directory is as recorded
         loaded, missed = self._loaded, self._missed
-        entries = {k: loaded[k] for k in self._seen if k in loaded and k not in missed}
-        entries.update(self._stored)
+        if loaded:
+            entries = {k: loaded[k] for k in self._seen if k in loaded and k not in missed}
+            entries.update(self._stored)
+        else:
+            entries = self._stored  # a cold run: what it stored is all there is
         try:
             st = os.stat(self.file)
             on_disk = (st.st_size, st.st_mtime_ns, st.st_ino)
