@@ -16,8 +16,10 @@ import hashlib
 import functools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import unidiff
+if TYPE_CHECKING:
+    import unidiff
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -305,6 +307,8 @@ def apply_patch_to(before: bytes | None, patched: unidiff.PatchedFile) -> str:
 def verify(diff_text: str, before: bytes | None, after: bytes | None) -> None:
     """Raise DiffError unless ``diff_text`` turns ``before`` into ``after``."""
     try:
+        import unidiff  # here: a warm run prints its diffs from the cache, and checks none
+
         patch = unidiff.PatchSet(diff_text)
     except unidiff.UnidiffParseError as e:
         raise DiffError(f"the diff does not parse back: {e}") from e
