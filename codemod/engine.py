@@ -459,7 +459,8 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     checks.sort(key=lambda c: -sizes.get(c[0], 0))
     threshold = PARALLEL_BYTES if parallel_bytes is None else parallel_bytes
     workers = jobs if sizes and sum(sizes.values()) >= threshold else 1
-    for k, (part, record) in parallel.run_all(check, [args for _, args in checks], workers):
+    for k, (part, record) in parallel.run_all(check, [args for _, args in checks], workers,
+                                              [sizes.get(index, 0) for index, _ in checks]):
         index, (_, files, _) = checks[k]
         take(index, files, part, record)
     del checks

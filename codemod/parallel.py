@@ -14,6 +14,7 @@ runs in the calling process.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -69,15 +70,37 @@ def _call(args: tuple) -> tuple[bool, Any, Any]:
         return False, e, where
 
 
-def _call_indexed(item: tuple[int, tuple]) -> tuple[int, bool, Any, Any]:
-    index, args = item
-    return (index, *_call(args))
+def _call_batch(batch: list[tuple[int, tuple]]) -> list[tuple[int, bool, Any, Any]]:
+    out = []
+    for index, args in batch:
+        out.append((index, *_call(args)))
+        if not out[-1][1]:
+            break  # the run stops at the first failure
+    return out
 
 
-def run_all(work: Callable[..., Any], calls: list[tuple], jobs: int) -> Iterator[tuple[int, Any]]:
+def batches(sizes: list[int], jobs: int) -> list[list[int]]:
+    """Consecutive indexes grouped so that each group is worth a round trip to a worker: a
+    large call alone, small ones together, and enough groups (about 16 per worker) that the
+    workers finish together."""
+    budget = max(64 << 10, sum(sizes) // (16 * jobs))
+    groups: list[list[int]] = []
+    held = 0
+    for i, size in enumerate(sizes):
+        if not groups or held >= budget:
+            groups.append([])
+            held = 0
+        groups[-1].append(i)
+        held += size
+    return groups
+
+
+def run_all(work: Callable[..., Any], calls: list[tuple], jobs: int,
+            sizes: list[int] | None = None) -> Iterator[tuple[int, Any]]:
     """``(i, work(*calls[i]))`` for every call, as each is done: in ``jobs`` forked workers
-    (taking the calls in the order given, so put the longest first), or here with ``jobs`` 1,
-    with fewer than three calls, or where :func:`can_fork` says no."""
+    (taking the calls in the order given, so put the longest first; ``sizes``, their expected
+    costs in any unit, lets small calls travel to a worker in groups), or here with ``jobs``
+    1, with fewer than three calls, or where :func:`can_fork` says no."""
     if jobs < 2 or len(calls) < 3 or not can_fork():
         for i, args in enumerate(calls):
             yield i, work(*args)
@@ -87,19 +110,26 @@ def run_all(work: Callable[..., Any], calls: list[tuple], jobs: int) -> Iterator
     # worker inherits that instead of loading it again.
     last = len(calls) - 1
     yield last, work(*calls[last])
+    groups = batches(sizes[:last] if sizes is not None else [1] * last, jobs)
     global _WORK
     _WORK = work
     # Output buffered here would be written again by each worker when it exits.
     sys.stdout.flush()
     sys.stderr.flush()
-    pool = multiprocessing.get_context("fork").Pool(min(jobs, last), initializer=_worker_init)
+    # Objects alive now are the workers' inheritance: frozen, no collection in a worker walks
+    # them, which would touch (and so copy) every page of the parent's heap.
+    gc.freeze()
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, len(groups)), initializer=_worker_init)
     try:
-        for index, ok, value, where in pool.imap_unordered(_call_indexed, enumerate(calls[:last])):
-            if not ok:
-                trace.at(where)
-                raise value
-            yield index, value
+        work_items = ([(i, calls[i]) for i in group] for group in groups)
+        for done in pool.imap_unordered(_call_batch, work_items):
+            for index, ok, value, where in done:
+                if not ok:
+                    trace.at(where)
+                    raise value
+                yield index, value
     finally:
         pool.terminate()
         pool.join()
+        gc.unfreeze()
         _WORK = None

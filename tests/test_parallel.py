@@ -156,3 +156,12 @@ def test_json_output_is_the_same_with_any_number_of_workers(tree, pids, capsys):
                for jobs in ("1", "2", "3")}
     assert outputs["1"] == outputs["2"] == outputs["3"]
     assert outputs["1"]["findings"]
+
+
+def test_small_calls_travel_in_groups_and_large_ones_alone():
+    # Sizes as the engine passes them: largest first.
+    groups = parallel.batches([10 << 20, 2 << 20, *[9 << 10] * 100], jobs=2)
+    assert groups[0] == [0] and groups[1] == [1]
+    assert [i for g in groups for i in g] == list(range(102))
+    assert all(len(g) > 1 for g in groups[2:-1])
+    assert len(parallel.batches([9 << 10] * 1000, jobs=2)) >= 16
