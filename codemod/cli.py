@@ -206,6 +206,11 @@ def run_check(argv: list[str], prog: str = "gofix-linkname") -> int:
     level = Safety.UNSAFE if args.unsafe_fixes else Safety.SAFE
     from .terminal import ProgressBar
 
+    # A run allocates millions of short-lived objects (tree nodes, sets of words) and few
+    # cycles: the collector's default of a young-generation pass every 700 allocations spent
+    # ~5% of a cold run on Go's src/ finding nothing; every 20,000 costs no memory we measured.
+    import gc
+    gc.set_threshold(20_000, 20, 20)
     with ProgressBar(sys.stderr) as bar:
         result = engine.run(args.paths, chosen, options, fix_level=level,
                             include_generated=args.include_generated, progress=bar,

@@ -107,15 +107,10 @@ def gated_by_counterpart(ctx: Context, f, d: Directive) -> bool:
     return all(any(builds_on(g.path.name, g.constraint.expr, t, tags) for g in bodies) for t in outside)
 
 
-@functools.lru_cache(maxsize=1024)
-def _symbols(pkg: str, release: str) -> frozenset[str]:
-    return frozenset(knowledge.package_symbols(pkg, release))
-
-
 @functools.lru_cache(maxsize=256)
 def symbols_anywhere(pkg: str) -> frozenset[str]:
     """Every symbol any known release defines in ``pkg`` (runtime has thousands: computed once)."""
-    return frozenset().union(*(_symbols(pkg, r) for r in knowledge.RELEASES))
+    return knowledge.package_symbols_anywhere(pkg)
 
 
 def defined_anywhere(d: Directive) -> bool:
@@ -129,24 +124,32 @@ def referenced_on(ctx: Context, d: Directive) -> set | None:
     cannot be known: the name is exported (other packages may call it), or a file of the
     package was not seen.  Without a reference the object file carries no relocation, so the
     linker neither resolves nor checks the target (measured on Go 1.21, 1.23, 1.27)."""
-    from . import deadcode, goflow
+    from . import deadcode, goflow, scope
     from .versions import builds_on
 
     if d.local[:1].isupper() or not ctx.whole_package_seen():
         return None
-    files = [g for g in (ctx.siblings.values() or [ctx.file]) if g.package == ctx.file.package]
-    alone = ctx.file not in files
+    # Per package and pass, not per directive nor per file: the files and constants are the
+    # package's (a file of thousands of pulls asks thousands of times, and each file asks).
+    key = ("package files", id(ctx.siblings), ctx.file.package)
+    hit = ctx.package.memo.get(key)
+    if hit is None or hit[0] is not ctx.siblings:
+        files = [g for g in (ctx.siblings.values() or [ctx.file]) if g.package == ctx.file.package]
+        hit = ctx.package.memo[key] = (ctx.siblings, files, {id(g) for g in files})
+    files = hit[1]
+    alone = id(ctx.file) not in hit[2]
     if alone:
-        files.append(ctx.file)
-    # Per package and pass, not per directive nor per file: the constants are the package's
-    # (a file of thousands of pulls asks thousands of times, and each file of a package asks).
+        files = [*files, ctx.file]
     key = ("bool constants", id(ctx.siblings), ctx.file.package, ctx.file.path if alone else None)
     hit = ctx.package.memo.get(key)
     if hit is None or hit[0] is not ctx.siblings:
         hit = ctx.package.memo[key] = (ctx.siblings, deadcode.bool_constants(files))
     consts = hit[1]
+    word = d.local.encode("utf-8")
     refs = []
     for g in files:
+        if word not in scope.words(g):
+            continue  # a file that does not spell the name has no identifier of it
         for ident in goflow.references(g, d.local):
             parent = ident.parent
             if parent is not None and parent.type == "function_declaration" \

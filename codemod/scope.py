@@ -18,7 +18,7 @@ from tree_sitter import Node
 
 from .goflow import _memo, text
 from .model import GoFile
-from .sketch import words_of
+from .sketch import model_words
 
 # The universe scope: a package-level declaration of one of these shadows it, but where that
 # declaration is left out the name still means the builtin, so it is never undefined.
@@ -76,13 +76,20 @@ def has_dot_import(file: GoFile) -> bool:
     return any(i.name == "." for i in file.imports)
 
 
+def words(file: GoFile) -> frozenset[bytes]:
+    """Every word the file's bytes spell (:func:`codemod.sketch.words_of`), once per parse: a
+    file whose words lack a name has no identifier of that name, so neither declares nor uses
+    it, and its tree need not be searched."""
+    return model_words(file)
+
+
 def package_references(file: GoFile, names) -> dict[str, list[Node]]:
     """The identifiers in ``file`` that refer to the package-level ``names`` (see the module
     doc for what does not count); the file's own top-level declarations are not uses."""
     out = {}
-    words = _memo(file, "scope.words", lambda: words_of(file.source))
+    spelled = words(file)
     for name in names:
-        if name.encode("utf-8") not in words:
+        if name.encode("utf-8") not in spelled:
             continue  # not spelled anywhere in the file
         uses = _memo(file, ("scope.uses", name), lambda name=name: _uses_of(file, name))
         if uses:

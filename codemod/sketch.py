@@ -28,11 +28,18 @@ BOM = b"\xef\xbb\xbf"
 # Comments, interpreted and raw strings, runes: leftmost first, as Go's scanner sees them.  The
 # replacement keeps one captured byte: a literal leaves its closing quote (an operand: it ends a
 # statement), a comment spanning lines leaves a newline (it ends one too), a comment on one line
-# leaves a ``/``, which the tokens below skip; a ``//`` comment leaves nothing.  (A template, not a
-# function: Python calls nothing per match.)
+# leaves a ``/``, which the tokens below skip; a ``//`` comment leaves nothing.  (See :func:`_keep`.)
 _LEXEMES = re.compile(rb'//[^\n]*|/\*[^\n]*?\*(/)|/\*.*?(\n).*?\*/|"(?:[^"\\\n]|\\.)*(")|`[^`]*(`)'
                       rb"|'(?:[^'\\\n]|\\.)*(')", re.S)
-_LEXEME_LEFT = rb"\1\2\3\4\5"
+
+
+def _keep(pattern: re.Pattern, text: bytes) -> bytes:
+    """``text`` with each match of ``pattern`` replaced by what its groups captured, as a
+    substitution whose template names every group would give, without Python 3.11's per-match
+    template expansion, which is Python code (a million matches over a large package cost a
+    second).  ``split`` hands back the text between matches and each match's groups, None
+    where a group took no part."""
+    return b"".join(filter(None, pattern.split(text)))
 
 
 def _nested(level: int, pairs: tuple[tuple[bytes, bytes], ...], content: bytes, capture: bool) -> bytes:
@@ -141,7 +148,7 @@ def skeleton(source: bytes, start: int = 0) -> bytes | None:
     """The package-level text after ``start``: each literal as its quote, comments as described
     at ``_LEXEMES``, every bracket pair's contents dropped except a declaration group's (its
     ``(`` written as \\x01, the contents collapsed inside it)."""
-    s = _LEXEMES.sub(_LEXEME_LEFT, source[start:])
+    s = _keep(_LEXEMES, source[start:])
     if b"\x01" in s:
         return None  # the byte that marks groups below
     # Collapse from the innermost out until nothing changes.  Function bodies and composite
@@ -154,7 +161,7 @@ def skeleton(source: bytes, start: int = 0) -> bytes | None:
         s = t
     s = _GROUP.sub(lambda m: m.group(1) + b" \x01", s)
     while True:
-        t = _PARENS.sub(rb"\1\2\3\4", s)
+        t = _keep(_PARENS, s)
         if t == s:
             break
         s = t
@@ -275,6 +282,16 @@ def words_of(source: bytes) -> frozenset[bytes]:
     return frozenset(source.translate(_WORD_BYTES).split())
 
 
+def model_words(model) -> frozenset[bytes]:
+    """:func:`words_of` a parsed file's text, once per parse (kept in the model's memo): the
+    rules' searches and a package gate reading the trees ask alike."""
+    memo = model.memo
+    found = memo.get("words")
+    if found is None:
+        found = memo["words"] = words_of(model.source)
+    return found
+
+
 class PackageSketch:
     """One directory's Go files as their bytes show them, for a rule's cheap look at a package
     before anything is parsed (see :attr:`codemod.rule.Rule.package_gate`).  Every answer is
@@ -331,7 +348,13 @@ class PackageSketch:
 
     def words(self, name: str) -> frozenset[bytes]:
         """Every word file ``name`` spells (see :func:`words_of`)."""
-        return self._cached("words", name, lambda data: words_of(data or b""))
+        def compute(data: bytes | None) -> frozenset[bytes]:
+            tree = self._trees.get(name)
+            if data is not None and getattr(tree, "source", None) is data:
+                return model_words(tree)  # the parsed file's, shared with the rules
+            return words_of(data or b"")
+
+        return self._cached("words", name, compute)
 
 
 def _from_tree(name: str, model) -> FileSketch | None:

@@ -117,26 +117,48 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
         return {}, {}
     broken: dict[Target, str] = {}
     users_at: dict[Target, list[tuple[str, str]]] = {}  # (name, file using it) per target
+    # Which of the names each file uses, asked once per file rather than once per target: a
+    # target only decides which of them count as missing.  A file whose words spell none of
+    # them uses none (the usual case).
+    by_word = {n.encode("utf-8"): n for n in names}
+    name_words = frozenset(by_word)
+    used_by: dict[int, list[str]] = {}
+
+    def used(g) -> list[str]:
+        found = used_by.get(id(g))
+        if found is None:
+            # Two frozensets: the intersection walks the smaller (a dict's keys would walk the
+            # file's words, thousands of them, every time).
+            spelled = name_words & scope.words(g)
+            found = used_by[id(g)] = list(scope.package_references(g, [by_word[w] for w in spelled])) \
+                if spelled else []
+        return found
+
+    test_file = _is_test(f)
     for t in excluded:
-        built = [g for g in files if t in builds[id(g)]]  # never this file: it is left out at t
         if t not in declared_at:
+            built = [g for g in files if t in builds[id(g)]]  # never this file: it is left out at t
             # What each build declares: the package's own files; its test build adds _test.go files.
             declared_build = {n for g in built if not _is_test(g) for n in scope.top_level_names(g)}
-            declared_at[t] = (declared_build,
+            declared_at[t] = (built, declared_build,
                               declared_build | {n for g in built if _is_test(g) for n in scope.top_level_names(g)})
-        declared_build, declared_test = declared_at[t]
+        built, declared_build, declared_test = declared_at[t]
+        if names <= declared_build:
+            continue  # every name is declared there, for the build and its tests alike
         outcome = None
         for g in built:
-            if scope.has_dot_import(g):
-                continue  # its unqualified names may come from the imported package
-            if _is_test(f) and not _is_test(g):
+            g_test = _is_test(g)
+            if test_file and not g_test:
                 continue  # a test file's names are not visible to the package's own files
-            declared = declared_test if _is_test(g) else declared_build
-            missing = [n for n in scope.package_references(g, names - declared)]
+            uses = used(g)
+            if not uses or scope.has_dot_import(g):
+                continue  # no use; or its unqualified names may come from the imported package
+            declared = declared_test if g_test else declared_build
+            missing = [n for n in uses if n not in declared]
             if not missing:
                 continue
             users_at.setdefault(t, []).extend((n, g.path.name) for n in missing)
-            outcome = "build" if not _is_test(g) else (outcome or "test")
+            outcome = "build" if not g_test else (outcome or "test")
         if outcome is not None:
             broken[t] = outcome
     if broken:
@@ -243,9 +265,16 @@ def may_break(pkg) -> bool:
             built = [s for s in sketches.values() if versions.builds_on(s.name, s.constraint, t, tags)]
             declared = {n for s in built if s.package == package and not s.name.endswith("_test.go")
                         for n in s.names}
-            spelled = set().union(*(pkg.words(s.name) for s in built))
-            at[(t, package)] = (declared, spelled)
+            at[(t, package)] = (declared, built, {})
         return at[(t, package)]
+
+    def spelled_at(t, package, word: bytes) -> bool:
+        """Whether a constrained file built at ``t`` spells ``word`` (asked of a few words
+        only: a union of every file's words per target cost more than the answers)."""
+        _, built, answers = built_at(t, package)
+        if word not in answers:
+            answers[word] = any(word in pkg.words(s.name) for s in built)
+        return answers[word]
 
     for f in sketches.values():
         excluded = [t for t in every if not versions.builds_on(f.name, f.constraint, t, tags)]
@@ -253,10 +282,10 @@ def may_break(pkg) -> bool:
             continue  # built everywhere, or nowhere (then it declares nothing)
         names = f.names - scope.PREDECLARED
         for t in excluded:
-            declared, spelled = built_at(t, f.package)
+            declared = built_at(t, f.package)[0]
             for n in names - declared:
                 word = n.encode("utf-8")
-                if word in spelled:
+                if spelled_at(t, f.package, word):
                     return True  # a file built there may use it
                 if plain_words is None:
                     plain_words = set().union(*(pkg.words(g) for g in plain))

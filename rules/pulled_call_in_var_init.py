@@ -52,7 +52,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from codemod import goflow
+from codemod import goflow, scope
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import GoFile, is_std_path, package_of
@@ -80,10 +80,17 @@ class Pull:
 
 
 def pulls(ctx: Context) -> dict[str, Pull]:
-    out = {}
-    for f, d in package_func_pulls(ctx):
-        out.setdefault(d.local, Pull(d.target, goflow.single_result_type(f, d.declaration.node)))
-    return out
+    """The package's function pulls by local name; the same for every file of the package, so
+    worked out once per package and pass."""
+    def compute() -> dict[str, Pull]:
+        out = {}
+        for f, d in package_func_pulls(ctx):
+            out.setdefault(d.local, Pull(d.target, goflow.single_result_type(f, d.declaration.node)))
+        return out
+
+    if not ctx.siblings:
+        return compute()
+    return ctx.package.shared(("var-init pulls", ctx.file.package), compute)
 
 
 def infer_type(f: GoFile, expr: Node, known: dict[str, Pull]) -> str | None:
@@ -229,6 +236,8 @@ def check(ctx: Context):
     known = pulls(ctx)
     if not known:
         return
+    if scope.words(ctx.file).isdisjoint(name.encode("utf-8") for name in known):
+        return  # no call of a pull where the file does not spell its name
     found = sites(ctx, known)
     movable = [s for s in found if s.blocked is None]
     for s in found:
