@@ -4,7 +4,9 @@ Both come from ``rich`` and both stay out of anything a program reads: colour on
 stream is a terminal, ``NO_COLOR`` is unset or empty and ``TERM`` is not ``dumb`` (rich's own
 detection, which follows https://no-color.org); never in JSON, SARIF, GitHub or diff output.
 The progress bar goes to stderr, only when stderr is a terminal, and only once a run has taken
-more than :data:`PROGRESS_DELAY` seconds; it is erased when the run ends.
+more than :data:`PROGRESS_DELAY` seconds (``$GOFIX_LINKNAME_PROGRESS_DELAY`` sets another
+delay: the tests' way to see a bar without a run made slow on purpose); it is erased when the
+run ends.
 """
 from __future__ import annotations
 
@@ -17,6 +19,13 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 PROGRESS_DELAY = 1.0  # seconds before a bar appears: quick runs never flash one
+
+
+def _progress_delay() -> float:
+    try:
+        return float(os.environ.get("GOFIX_LINKNAME_PROGRESS_DELAY", PROGRESS_DELAY))
+    except ValueError:
+        return PROGRESS_DELAY
 
 _FINDING = re.compile(r"^(?P<where>\S.*?:\d+:\d+): (?P<rule>LN\d+) (?P<sev>error|warning|info): (?P<msg>.*)$")
 _FIX = re.compile(r"^(?P<indent>\s+)(?P<head>fix \((?:safe|unsafe)\)[^:]*|no fix): (?P<rest>.*)$")
@@ -90,10 +99,10 @@ class ProgressBar:
     """A callback ``(done, total)`` for the engine that shows a bar on a terminal's stderr once
     the run has lasted :data:`PROGRESS_DELAY` seconds; a no-op anywhere else."""
 
-    def __init__(self, stream: TextIO, label: str = "Checking Go files", delay: float = PROGRESS_DELAY):
+    def __init__(self, stream: TextIO, label: str = "Checking Go files", delay: float | None = None):
         self._stream = stream
         self._label = label
-        self._delay = delay
+        self._delay = _progress_delay() if delay is None else delay
         self._start = time.monotonic()
         self._progress = None
         self._task = None
