@@ -34,7 +34,7 @@ def tree(tmp_path):
 
 
 @pytest.fixture
-def pids(tmp_path, monkeypatch):
+def checkers(tmp_path, monkeypatch):
     """Which processes checked packages (a file, since workers cannot write to the test's memory)."""
     log = tmp_path / "pids"
     check = engine.check_package
@@ -45,13 +45,19 @@ def pids(tmp_path, monkeypatch):
         return check(*args, **kwargs)
 
     monkeypatch.setattr(engine, "check_package", logged)
-    monkeypatch.setattr(engine, "PARALLEL_BYTES", 0)  # parallel however small the run
 
     def seen() -> set[str]:
         found = set(log.read_text().split()) if log.exists() else set()
         log.unlink(missing_ok=True)
         return found
     return seen
+
+
+@pytest.fixture
+def pids(checkers, monkeypatch):
+    """:func:`checkers`, with workers used however small the run."""
+    monkeypatch.setattr(engine, "PARALLEL_BYTES", 0)
+    return checkers
 
 
 def _cli(capsys, *args):
@@ -137,18 +143,9 @@ def test_jobs_must_be_a_positive_number(capsys, value):
     assert f"'{value}' is not a positive number of processes" in capsys.readouterr().err
 
 
-def test_a_small_run_stays_in_one_process(tree, tmp_path, monkeypatch):
-    log = tmp_path / "pids"
-    check = engine.check_package
-
-    def logged(*args, **kwargs):
-        with open(log, "a") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return check(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "check_package", logged)
+def test_a_small_run_stays_in_one_process(tree, checkers):
     engine.run([str(tree)], select(None, None), Options(), jobs=2)  # default threshold
-    assert set(log.read_text().split()) == {str(os.getpid())}
+    assert checkers() == {str(os.getpid())}
 
 
 def test_json_output_is_the_same_with_any_number_of_workers(tree, pids, capsys):

@@ -554,15 +554,7 @@ def std_packages(release: str | None = None) -> list[str]:
 def package_symbols(path: str, release: str) -> list[str]:
     """Linker names defined under ``path.`` in a release, on any platform (for typo suggestions)."""
     si, ri, _ = _resolve(release)
-    store = _stores[si]
-    bit = 1 << ri
-    names: set[str] = set()
-    for bucket in store.buckets(path):
-        chunk = store.chunk(path, bucket)
-        names.update(n for n, rows in chunk["decls"].items()
-                     if any(r[-1] & bit and not r[5] & (F_PULL | F_GENERIC) for r in rows))
-        names.update(n for n, rows in chunk["asm"].items() if any(r[-1] & bit for r in rows))
-    return sorted(names)
+    return sorted(_defined_names(path, {si: 1 << ri}))
 
 
 def package_symbols_anywhere(path: str) -> frozenset[str]:
@@ -572,15 +564,21 @@ def package_symbols_anywhere(path: str) -> frozenset[str]:
     for release in RELEASES:
         si, ri, _ = _resolve(release)
         bits[si] = bits.get(si, 0) | 1 << ri
+    return frozenset(_defined_names(path, bits))
+
+
+def _defined_names(path: str, masks: dict[int, int]) -> set[str]:
+    """Names under ``path.`` that Go code (not a pull, not a generic) or assembly defines in
+    any release of ``masks`` (store index -> the bits of its releases)."""
     names: set[str] = set()
-    for si, mask in bits.items():
+    for si, mask in masks.items():
         store = _stores[si]
         for bucket in store.buckets(path):
             chunk = store.chunk(path, bucket)
             names.update(n for n, rows in chunk["decls"].items()
                          if any(r[-1] & mask and not r[5] & (F_PULL | F_GENERIC) for r in rows))
             names.update(n for n, rows in chunk["asm"].items() if any(r[-1] & mask for r in rows))
-    return frozenset(names)
+    return names
 
 
 def release_info(release: str) -> dict:
