@@ -422,10 +422,8 @@ def split_fix(file: GoFile, pulls: list[Directive], plan: SplitPlan, *, taken_fi
     fallback = CreateFile(fallback_path, new_file_text(
         file, fallback_expr, [i for _, _, imps_ in companions for i in imps_], body,
         plus_build=plan.plus_build))
-    pull_decls = {id(d.declaration.node) for d in pulls}
     other_code = [n for n in file.root.named_children
                   if n.type not in ("package_clause", "import_declaration", "comment")
-                  and id(n) not in pull_decls
                   and not any(d.declaration.statement.start <= n.start_byte < d.declaration.statement.end
                               for d in pulls)]
     other_directives = any(x not in pulls for x in file.directives)

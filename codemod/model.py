@@ -120,9 +120,16 @@ class Declaration:
 
     @property
     def doc_anchor(self) -> Node:
-        # The var spec even for ``var x T`` outside a group, whose doc comment sits above the
-        # ``var`` keyword: so it always was (a var pull's doc comment is found only in a group).
-        return self.node
+        """What the doc comment sits directly above: the function, the var spec in a group,
+        and for ``var x T`` outside a group the declaration, since its comment is above the
+        ``var`` keyword.  (Told by the parent's type: tree-sitter makes a new wrapper object
+        for each node it hands out, so ``spec.parent is decl`` is never true.)"""
+        node = self.node
+        if self.kind == "var":
+            parent = node.parent
+            if parent is not None and parent.type == "var_declaration":
+                return parent
+        return node
 
     @functools.cached_property
     def doc(self) -> Span | None:

@@ -158,3 +158,13 @@ def test_license_header_leaves_a_multi_line_package_doc_behind():
     assert license_header(parse_file(Path("p.go"), src)) == \
         "// Copyright 2024 The Authors.\n// SPDX-License-Identifier: MIT\n\n"
     assert license_header(parse_file(Path("p.go"), b"//go:build x\n\n// Doc.\n// More.\npackage p\n")) == ""
+
+
+def test_removing_a_standalone_var_pull_takes_its_doc_comment():
+    src = (b"package p\n\nimport _ \"unsafe\"\n\nvar keep int32\n\n"
+           b"// ncpu is the CPU count the runtime measured.\n//\n//go:linkname ncpu runtime.ncpu\n"
+           b"var ncpu int32\n\nfunc f() {}\n")
+    f = parse_file(Path("p.go"), src)
+    (d,) = f.directives
+    out = apply_text_edits(src, fixkit.remove_pulls(f, [d]), False)
+    assert out == b"package p\n\nimport _ \"unsafe\"\n\nvar keep int32\n\nfunc f() {}\n"
