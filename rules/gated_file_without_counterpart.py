@@ -8,6 +8,13 @@ compiled there use a function, variable, constant or type that this file declare
 file compiled there declares it too.  The finding names the releases and platforms where the
 package does not compile, the names that are missing and the files that use them.
 
+A file left out of only some platforms of a release is judged where the package shows it is
+meant to build: where a missing name is one of the file's ``//go:linkname`` pulls, or where
+another file of the package is built instead of this one (``mmap_nonlinux.go`` next to
+``endpoint.go``, which is ``linux``).  A package whose files are all Linux or all amd64, save
+the ones built everywhere, is a Linux or amd64 package by design (gVisor's ``pkg/flipcall``:
+``futex_linux.go`` and files that call into it), not one that forgot a counterpart.
+
 A package under ``internal/`` is built only where a file of its module importing it is
 (its own external tests aside): an amd64-only internal package imported from
 ``dispatch_amd64.go`` alone is not reported for arm64.  A use only in a ``_test.go`` file breaks the package's tests, not its build: reported as a
@@ -162,6 +169,8 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
         if outcome is not None:
             broken[t] = outcome
     if broken:
+        broken = {t: s for t, s in broken.items() if _claimable(ctx, t, users_at[t], files, builds)}
+    if broken:
         # An internal package is built only where a file of its module importing it is (a
         # whole-module question, so asked only once something is broken).
         reached = ctx.built_for(list(broken))
@@ -172,6 +181,40 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
         for n, user in users_at[t]:
             users.setdefault(n, set()).add(user)
     return broken, users
+
+
+def _claimable(ctx: Context, t: Target, uses, files, builds) -> bool:
+    """Whether a use missing at ``t`` is a defect of the package rather than a platform it is
+    not written for.  Where the file is left out of the whole release it is a version gate,
+    always a defect; where only some platforms of the release leave it out, it is one when a
+    missing name is a pull of the file, or when a non-test file of the package is built at
+    ``t`` and on none of the release's platforms that build this one (the package's own code
+    for the other platforms)."""
+    f = ctx.file
+    tags = ctx.options.tags
+    here = {u for u in versions.targets((t.release,), ctx.options.platforms)
+            if versions.builds_on(f.path.name, f.constraint.expr, u, tags)}
+    if not here:
+        return True
+    if {n for n, _ in uses} & {d.local for d in f.directives}:
+        return True
+    return any(t in builds[id(g)] and not builds[id(g)] & here for g in files if not _is_test(g))
+
+
+def _gate_words(ctx: Context, shown) -> str:
+    """What leaves the file out of ``shown``: its file name, its build constraint, or both."""
+    f = ctx.file
+    expr = f.constraint.expr
+    constraint = versions.format_constraint(expr).removeprefix("//go:build ") if expr is not None else None
+    if constraint is None:
+        return "its file name"
+    by_name = all(not bc.filename_matches(f.path.name, t) for t in shown)
+    by_line = all(not versions.builds_on("x.go", expr, t, ctx.options.tags) for t in shown)
+    if by_name and not by_line:
+        return "its file name"
+    if by_line:
+        return f"its build constraint ({constraint})"
+    return f"its file name and build constraint ({constraint})"
 
 
 def _where(broken: dict[Target, str], platforms: tuple[str, ...]) -> str:
@@ -320,9 +363,7 @@ def check(ctx: Context):
     build = {t: s for t, s in broken.items() if s == "build"}
     shown = build or broken
     where = _where(shown, ctx.options.platforms)
-    constraint = versions.format_constraint(f.constraint.expr).removeprefix("//go:build ") \
-        if f.constraint.expr is not None else None
-    gate = f"its build constraint ({constraint})" if constraint else "its file name"
+    gate = _gate_words(ctx, shown)
     one = len(missing) == 1
     if one:
         uses = f"{', '.join(sorted(users[missing[0]]))} {'uses' if len(users[missing[0]]) == 1 else 'use'} it there"

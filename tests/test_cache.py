@@ -415,6 +415,7 @@ def test_an_importer_elsewhere_in_the_module_invalidates_a_gated_file_finding(tm
     user = b"package fast\n\nfunc Len() int { return len(text) }\n"
     root = module(tmp_path / "m", {
         "internal/fast/text.go": gated, "internal/fast/use.go": user,
+        "internal/fast/wide_arm64.go": b"package fast\n\nconst wide = 8\n",  # code for arm64
         "d_amd64.go": b'package m\n\nimport _ "example.com/m/internal/fast"\n',
         "d.go": b"package m\n"})
     assert check(capsys, root, "--select", "LN108")[1]["findings"] == []
