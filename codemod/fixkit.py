@@ -122,6 +122,36 @@ def remove_directive(file: GoFile, d: Directive) -> TextEdit:
     return TextEdit(file.path, start, end, "")
 
 
+# Directives the compiler accepts only on a function without a body: "can only use
+# //go:noescape with external func implementations" (measured on Go 1.21-1.27).
+BODYLESS_ONLY = (b"//go:noescape",)
+
+
+def unpull_edits(file: GoFile, d: Directive) -> list[TextEdit]:
+    """Edits removing a pull's directive before its function gets a body in place, and with it
+    the directives of its doc comment that a function with a body may not carry
+    (``//go:noescape``); a bare ``//`` line then left last in the doc comment goes too."""
+    decl = d.declaration
+    doc = decl.doc if decl is not None and decl.kind == "func" else None
+    if doc is None:
+        return [remove_directive(file, d)]
+    start = file.line_start(doc.start)
+    lines = file.source[start:doc.end].splitlines(keepends=True)
+    offsets = [start + sum(len(x) for x in lines[:i]) for i in range(len(lines))]
+    bodyless = [i for i, line in enumerate(lines)
+                if line.strip().split(maxsplit=1)[:1] and line.strip().split(maxsplit=1)[0] in BODYLESS_ONLY]
+    if not bodyless:
+        return [remove_directive(file, d)]
+    drop = set(bodyless) | {i for i, o in enumerate(offsets) if o == d.line_span.start}
+    kept = [i for i in range(len(lines)) if i not in drop]
+    while kept and lines[kept[-1]].strip() == b"//":
+        drop.add(kept.pop())
+    edits = [TextEdit(file.path, offsets[i], offsets[i] + len(lines[i]), "") for i in sorted(drop)]
+    if not any(o == d.line_span.start for o in offsets):
+        edits.append(remove_directive(file, d))  # the directive stands apart from the declaration
+    return edits
+
+
 def header_text(file: GoFile, decl) -> str:
     """The local declaration without its body: ``func f(x int) int`` or ``var v T``."""
     node = decl.node
@@ -400,7 +430,7 @@ def split_fix(file: GoFile, pulls: list[Directive], plan: SplitPlan, *, taken_fi
         edits: list = []
         for d, c, imports in companions:
             decl = d.declaration
-            edits.append(remove_directive(file, d))
+            edits.extend(unpull_edits(file, d))
             edits.append(TextEdit(file.path, decl.statement.start, decl.statement.end, c.code.rstrip("\n")))
         requests = [AddImport(file.path, p, n) for p, n in
                     dict.fromkeys(i for _, _, imports in companions for i in imports)]

@@ -564,3 +564,45 @@ def test_directive_and_doc_comments_in_every_order(tmp_path):
     fix_and_check(root, "1.21")
     assert (root / "main.go").read_text() == textwrap.dedent(DOC_COMMENTS_FIXED).lstrip("\n")
     assert run_go("1.27", ["run", "."], root).stdout.split() == ["1", "2", "3", "4", "5", "6", "7"]
+
+
+def test_a_pull_given_a_body_sheds_its_noescape(tmp_path):
+    """phuslu/log: ``//go:noescape`` over an exported pull.  The compiler refuses it on a function
+    with a body ("can only use //go:noescape with external func implementations"), so the fix
+    that gives the pull a body in place takes it away, with the bare ``//`` line before it."""
+    root = write_module(tmp_path / "m", {
+        "main.go": """
+            package main
+
+            import "fmt"
+
+            func main() { fmt.Println(Fastrandn(10) < 10, roll() < 6) }
+        """,
+        "rand.go": """
+            package main
+
+            import _ "unsafe"
+
+            // Fastrandn returns a pseudorandom uint32 in [0,n).
+            //
+            //go:noescape
+            //go:linkname Fastrandn runtime.fastrandn
+            func Fastrandn(n uint32) uint32
+        """,
+        # runtime.fastrandu is gone from Go 1.22: LN101 replaces the pull in place.
+        "roll.go": """
+            package main
+
+            import _ "unsafe"
+
+            //go:linkname fastrandu runtime.fastrandu
+            //go:noescape
+            func fastrandu() uint
+
+            func roll() uint { return fastrandu() % 6 }
+        """}, go="1.22")
+    out = fix_and_check(root, "1.22")
+    assert "noescape" not in (root / "rand.go").read_text() + (root / "roll.go").read_text(), out
+    assert (root / "rand.go").read_text().startswith(
+        "package main\n\nimport \"math/rand/v2\"\n\n// Fastrandn returns a pseudorandom uint32 in [0,n).\n"
+        "func Fastrandn(n uint32) uint32 {\n")
