@@ -274,6 +274,64 @@ def arity_of_decl(decl: Node) -> tuple[int, int]:
     return _count(params), _count(result) if result is None or result.type == "parameter_list" else 1
 
 
+# Bounds on how many ABI values (leaves) a parameter or result list takes: (least, most), most
+# None when some type has no layout here.  A runtime-internal type (``funcInfo``) is at least
+# one value and may be a struct of several: ``findfunc(pc) funcInfo`` and a local
+# ``findfunc(pc) (unsafe.Pointer, unsafe.Pointer)`` pass the same two words.
+Bounds = tuple[int, "int | None"]
+
+
+def _bounds(walker: _Walker, plist: Node | None, single: bool = False) -> Bounds:
+    if plist is None:
+        return 0, 0
+    if single:
+        values = [(plist, 1, False)]
+    else:
+        values = [(p.child_by_field_name("type"), max(1, len(p.children_by_field_name("name"))),
+                   p.type == "variadic_parameter_declaration")
+                  for p in plist.named_children
+                  if p.type in ("parameter_declaration", "variadic_parameter_declaration")]
+    least, most = 0, 0
+    for t, times, variadic in values:
+        try:
+            n = 3 if variadic else len(walker.leaves(t))
+        except Unknown:
+            least, most = least + times, None
+            continue
+        least += n * times
+        most = None if most is None else most + n * times
+    return least, most
+
+
+def value_bounds(source: bytes, params: Node | None, result: Node | None, goarch: str = "amd64",
+                 resolve: Resolver = _no_types, receiver: Node | None = None) -> tuple[Bounds, Bounds]:
+    """Bounds on the ABI values of a signature's parameters (a receiver first) and results."""
+    walker = _Walker(source, resolve, word_size(goarch))
+    rl, rm = _bounds(walker, receiver)
+    pl, pm = _bounds(walker, params)
+    results = _bounds(walker, result, single=result is not None and result.type != "parameter_list")
+    return (rl + pl, None if rm is None or pm is None else rm + pm), results
+
+
+def value_bounds_of_decl(source: bytes, decl: Node, resolve: Resolver = _no_types,
+                         goarch: str = "amd64") -> tuple[Bounds, Bounds]:
+    return value_bounds(source, decl.child_by_field_name("parameters"), decl.child_by_field_name("result"),
+                        goarch, resolve, decl.child_by_field_name("receiver"))
+
+
+def value_bounds_of_text(text: str, goarch: str = "amd64") -> tuple[Bounds, Bounds] | None:
+    parsed = _parse_signature(text)
+    if parsed is None:
+        return None
+    source, _tree, params, result, receiver = parsed
+    return value_bounds(source, params, result, goarch, receiver=receiver)
+
+
+def disjoint(a: Bounds, b: Bounds) -> bool:
+    """Whether two bounds admit no common count: the lists cannot pass the same values."""
+    return (a[1] is not None and a[1] < b[0]) or (b[1] is not None and b[1] < a[0])
+
+
 def _count(plist: Node | None) -> int:
     if plist is None:
         return 0

@@ -134,12 +134,23 @@ def check(ctx: Context):
             local = shapes[t.goarch]
             real = abi.shape_of_symbol(d.target, lk.symbol.signature, lk.symbol.kind, t.goarch)
             if local is None or real is None:
-                # Types without a layout here (runtime-internal ones): the count still tells.
+                # Types without a layout here (runtime-internal ones): the count still tells
+                # when no layout could make up the difference (a runtime struct may be several
+                # values, so one funcInfo result can be two unsafe.Pointer ones).
                 mine, theirs = abi.arity_of_decl(d.declaration.node), abi.arity_of_text(lk.symbol.signature)
+                bounds_mine = abi.value_bounds_of_decl(f.source, d.declaration.node, resolve, t.goarch)
+                bounds_theirs = abi.value_bounds_of_text(lk.symbol.signature, t.goarch)
                 if lk.symbol.kind == "method" and theirs is not None:
                     theirs = (theirs[0] + 1, theirs[1])
-                if theirs is not None and mine != theirs:
-                    counted.setdefault(t.release, (lk.symbol, mine, theirs))
+                    recv = 1 if ".(*" in d.target else None  # a value receiver: layout unknown
+                    (pl, pm), res = bounds_theirs
+                    bounds_theirs = ((pl + 1, None if pm is None or recv is None else pm + 1), res)
+                if theirs is None or bounds_theirs is None:
+                    continue
+                which = tuple(i for i in (0, 1) if mine[i] != theirs[i]
+                              and abi.disjoint(bounds_mine[i], bounds_theirs[i]))
+                if which:
+                    counted.setdefault(t.release, (lk.symbol, mine, theirs, which))
                 continue
             if local == real:
                 continue
@@ -196,14 +207,14 @@ def check(ctx: Context):
 
 def _arity_finding(ctx: Context, d, counted: dict):
     releases = sorted(counted, key=lambda r: tuple(map(int, r.split("."))))
-    sym, mine, theirs = counted[releases[-1]]
+    sym, mine, theirs, which = counted[releases[-1]]
     f = ctx.file
     header = f.text(d.declaration.node).split("{", 1)[0].strip() if d.declaration.has_body \
         else f.text(d.declaration.node).strip()
     parts = []
-    if mine[0] != theirs[0]:
+    if 0 in which:
         parts.append(f"{mine[0]} parameter{'s' * (mine[0] != 1)} where the target takes {theirs[0]}")
-    if mine[1] != theirs[1]:
+    if 1 in which:
         parts.append(f"{mine[1]} result{'s' * (mine[1] != 1)} where the target returns {theirs[1]}")
     msg = (f"{d.local} is declared `{header}` but {d.target} is {sym.signature} in {sym.file} on "
            f"{format_releases(releases)}: {'; '.join(parts)}, so calls pass or read values the target "

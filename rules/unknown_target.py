@@ -13,7 +13,10 @@ two letters as one edit).
 
 ## Why is this bad?
 Nothing defines the symbol, so the link fails on every release: ``relocation target
-runtim.nanotime not defined`` (measured on Go 1.21-1.27).
+runtim.nanotime not defined`` (measured on Go 1.21-1.27).  The linker resolves only what code
+refers to, so a pull nothing calls yet still links (XTLS/Xray-core's exported
+``IndependentCancelCtx``, a pull of ``context.newCancelCtx``, which Go 1.21 removed); the
+message then says so, and that the first call fails.
 
 ## Go releases affected
 Every release.
@@ -31,7 +34,10 @@ func nanotime() int64
 ```
 
 A variable pull of an unknown symbol links (the declaration defines the variable) and reads
-zero; the message says so.
+zero; the message says so.  When the symbol's package is no standard-library package and near
+none, that is the point: an optional hook that a build tool or another package may define
+(DataDog/dd-trace-go's ``__dd_orchestrion_gls_get.V2``, which orchestrion adds to the runtime),
+read as zero when nothing does.  Such a pull is not reported.
 
 ## Fix safety
 Safe, and offered only when exactly one candidate is close (at most two edits, and at most a
@@ -43,7 +49,7 @@ from __future__ import annotations
 
 import functools
 
-from codemod import knowledge
+from codemod import goflow, knowledge, scope
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import is_std_path
@@ -97,6 +103,24 @@ def _suggest_symbol(pkg: str, target: str) -> tuple[str, ...]:
     return tuple(f"{pkg}.{n}" for n in close(rest, names))
 
 
+def _referenced(ctx: Context, d) -> bool | None:
+    """Whether code of the package refers to the pulled function (a call or a function value);
+    None when a file of the package was not read."""
+    if not ctx.whole_package_seen():
+        return None
+    files = [g for g in ctx.siblings.values() if g.package == ctx.file.package]
+    for g in files if ctx.file in files else [ctx.file, *files]:
+        if d.local.encode("utf-8") not in scope.words(g):
+            continue  # a file that does not spell the name has no identifier of it
+        for ident in goflow.references(g, d.local):
+            parent = ident.parent
+            if parent is not None and parent.type == "function_declaration" \
+                    and parent.child_by_field_name("name") == ident:
+                continue  # the declaration itself
+            return True
+    return False
+
+
 def check(ctx: Context):
     f = ctx.file
     if not ctx.build_matrix:
@@ -117,7 +141,10 @@ def check(ctx: Context):
             else:
                 what = (f"no Go release {knowledge.RELEASES[0]}-{knowledge.RELEASES[-1]} has a "
                         f"standard-library package {pkg}")
-                found = [s for p in close(pkg, _std_packages()) for s in _suggest_symbol(p, p + d.target[len(pkg):])]
+                near = close(pkg, _std_packages())
+                if not near and d.declaration.kind == "var":
+                    continue  # a hook, not a typo: see "A variable pull" in the docs
+                found = [s for p in near for s in _suggest_symbol(p, p + d.target[len(pkg):])]
         else:
             m = ctx.module
             lang = language_release(m)
@@ -130,6 +157,9 @@ def check(ctx: Context):
         if d.declaration.kind == "var":
             effect = ("nothing defines it, so the declaration defines a new zero-valued variable of "
                       "that name: the program links and reads zero")
+        elif _referenced(ctx, d) is False:
+            effect = (f"nothing in the package calls it yet, so builds still link; a program that calls it "
+                      f'fails to link on every release with "relocation target {d.target} not defined"')
         else:
             effect = f'the link fails on every release with "relocation target {d.target} not defined"'
         msg = f"{d.local} pulls {d.target}, but {what}: {effect}"
@@ -155,5 +185,6 @@ RULE = Rule(
     fix=FixAvailability.SOMETIMES,
     fix_safeties=(Safety.SAFE,),
     check=check,
+    follows_calls=True,  # whether the package calls the pull decides the message
     doc=__doc__,
 )

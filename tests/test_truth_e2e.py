@@ -268,3 +268,129 @@ def test_initialized_variables_are_pushes_not_pulls(tmp_path, release):
         assert p.returncode != 0 and "invalid reference to syscall.cgo_libc_setegid" in p.stdout, p.stdout
     else:
         assert p.returncode == 0, p.stdout
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_an_unknown_target_nothing_calls_links_until_called(tmp_path, release):
+    # XTLS/Xray-core exports IndependentCancelCtx, a pull of context.newCancelCtx (gone since
+    # Go 1.21), and calls it nowhere: the linker resolves only what code refers to, so every
+    # build links, and the message says so; the first call fails to link.
+    module = write_module(tmp_path / "m", {
+        "session/context.go": """
+            package session
+
+            import (
+            	"context"
+            	_ "unsafe"
+            )
+
+            //go:linkname IndependentCancelCtx context.newCancelCtx
+            func IndependentCancelCtx(parent context.Context) context.Context
+        """,
+        "main.go": """
+            package main
+
+            import _ "example.com/m/session"
+
+            func main() {}
+        """})
+    assert go_build(release, module).returncode == 0
+    found = gofix(module, "--select", "LN104", "./...")
+    assert "nothing in the package calls it yet, so builds still link; a program that calls it fails " \
+           "to link on every release" in found.stdout, found.stdout
+    (module / "main.go").write_text('package main\n\nimport (\n\t"context"\n\n\t"example.com/m/session"\n)\n\n'
+                                    "func main() { _ = session.IndependentCancelCtx(context.Background()) }\n")
+    p = go_build(release, module)
+    assert p.returncode != 0 and "relocation target context.newCancelCtx not defined" in (p.stdout or "") + (p.stderr or "")
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_runtime_struct_result_read_as_its_words_is_no_mismatch(tmp_path, release):
+    # bytedance/mockey pulls runtime.findfunc, whose funcInfo result (a struct of two
+    # pointers, a layout the knowledge base does not hold) it declares as two unsafe.Pointer
+    # results: the words arrive right, so the count of results proves nothing.
+    module = write_module(tmp_path / "m", {"main.go": """
+        package main
+
+        import (
+        	"fmt"
+        	"reflect"
+        	"runtime"
+        	"unsafe"
+        )
+
+        //go:linkname findfunc runtime.findfunc
+        func findfunc(pc uintptr) (unsafe.Pointer, unsafe.Pointer)
+
+        func target() {}
+
+        func main() {
+        	pc := reflect.ValueOf(target).Pointer()
+        	f, datap := findfunc(pc)
+        	fmt.Println(f == unsafe.Pointer(runtime.FuncForPC(pc)), datap != nil)
+        }
+    """})
+    p = run_go(release, ["run", "."], module)
+    assert p.returncode == 0 and p.stdout == "true true\n", p.stdout + p.stderr
+    found = gofix(module, "--select", "LN103", "./...")
+    assert found.returncode == 0 and "LN103" not in found.stdout, found.stdout
+
+
+METHOD_PULL = """
+    package lib
+
+    import (
+    	"testing"
+    	"unsafe"
+    )
+
+    var _ unsafe.Pointer
+
+    // A type of testing named outside a pull declaration does not count.
+    func Failed(t *testing.T) bool { return t.Failed() }
+
+    //go:linkname runCleanup testing.(*common).runCleanup
+    func runCleanup(c PARAM, ph int) (panicVal any)
+
+    var F = runCleanup
+"""
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", ("1.23", "1.27"))
+def test_a_method_pull_declared_over_its_packages_type_is_not_checked(tmp_path, release):
+    # DataDog/dd-trace-go pulls testing.(*common).runCleanup, which testing never pushes,
+    # declared with a *testing.T parameter: the compiler reaches the method through the type
+    # and the Go 1.23+ linker does not check the pull.  Declared over unsafe.Pointer, the same
+    # pull is refused, and reported.
+    main = "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { println(lib.F != nil) }\n"
+    module = write_module(tmp_path / "m", {"lib/lib.go": METHOD_PULL.replace("PARAM", "*testing.T"),
+                                           "main.go": main}, go="1.23")
+    assert go_build(release, module).returncode == 0
+    found = gofix(module, "--select", "LN101", "./...")
+    assert found.returncode == 0 and "LN101" not in found.stdout, found.stdout
+    (module / "lib/lib.go").write_text((module / "lib/lib.go").read_text().replace("c *testing.T", "c unsafe.Pointer"))
+    p = go_build(release, module)
+    assert p.returncode != 0 and "invalid reference to testing.(*common).runCleanup" in (p.stdout or "") + (p.stderr or "")
+    found = gofix(module, "--select", "LN101", "./...")
+    assert "LN101" in found.stdout and "invalid reference to testing.(*common).runCleanup" in found.stdout
+
+
+@pytest.mark.go
+def test_a_method_pull_next_to_one_declared_over_the_packages_type_is_not_checked(tmp_path):
+    # dd-trace-go again: testing.(*testState).release (Go 1.24+), declared over a type of its
+    # own, links because the pull beside it names *testing.T, whose fields hold a *testState.
+    lib = METHOD_PULL.replace("PARAM", "*testing.T").replace("var F = runCleanup", """
+    type state struct{ a, b int }
+
+    //go:linkname release testing.(*testState).release
+    func release(s *state)
+
+    var F, G = runCleanup, release""")
+    main = "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { println(lib.F != nil, lib.G != nil) }\n"
+    module = write_module(tmp_path / "m", {"lib/lib.go": lib, "main.go": main}, go="1.24")
+    assert go_build("1.27", module).returncode == 0
+    found = gofix(module, "--select", "LN101", "./...")
+    assert found.returncode == 0 and "LN101" not in found.stdout, found.stdout

@@ -1,6 +1,6 @@
 package ok
 
-import _ "unsafe"
+import "unsafe"
 
 type hashfn uintptr
 
@@ -11,3 +11,8 @@ func memhash(data *byte, seed uint, size int) hashfn
 
 //go:linkname canSpin sync.runtime_canSpin
 func canSpin(iter int) bool
+
+// mockey: runtime.funcInfo is a struct of two pointers, read here as two pointers.
+//
+//go:linkname findfunc runtime.findfunc
+func findfunc(pc uintptr) (unsafe.Pointer, unsafe.Pointer)
