@@ -22,7 +22,7 @@ from .findings import Finding
 from .buildconstraint import filename_constraint
 from .importgraph import ModuleImports
 from .linkset import ModuleSymbols
-from .model import BOM, GoFile, Module, PackageFacts, Span, grammar_version, parse_file, parse_go_mod
+from .model import BOM, GoFile, Module, PackageFacts, Span, grammar_version, parse_file, parse_go_mod, reaches_outside
 from .rule import BuildFileContext, Context, FixAvailability, Options, Rule
 from .sketch import PackageSketch
 
@@ -716,8 +716,8 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         active, words_of_dir = {}, {}
         for directory, dir_files in by_dir.items():
             facts = facts_of[directory] = package_facts(ws, directory, dir_files)
-            pulls = any(d.target for p in dir_files if isinstance(m := loaded.get(p), GoFile)
-                        for d in m.directives)
+            pulls = _pulls(ws.module_for(directory), directory,
+                           [m for p in dir_files if isinstance(m := loaded.get(p), GoFile)])
             trees = {n: ws.model(directory / n, None) for n in facts.go_files} if pulls else {}
             active[directory] = _gated_rules(ws, facts, rules, options, trees)
             # As before the gates: with the package read whole anyway, the files spelling any
@@ -777,7 +777,7 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         # Which trigger words each file spells, looked for once per file, not once per rule.
         words = sorted({t for r in rules for t in r.triggers})
         spelled = {p: frozenset(t for t in words if t.encode() in m.source) for p, m in parsed.items()}
-        widened = any(d.target for m in parsed.values() for d in m.directives) or not parsed or named_gate \
+        widened = _pulls(module, directory, parsed.values()) or not parsed or named_gate \
             or any(r.reads_package and not spelled[p].isdisjoint(r.triggers)
                    for r in rules for p in parsed)
         if widened:
@@ -841,6 +841,22 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         part.suppressed.extend(silenced)
         part.suppressions.update({p: m for p, m in models.items() if m.suppressions})
     return findings
+
+
+def _pulls(module: Module | None, directory: Path, models) -> bool:
+    """Whether a directive of these files of one directory names a symbol outside its package
+    and module (a target without a package counts too).  Such a package is read whole: any of
+    its files may call the pull by its local name, words or not.  A handshake between the
+    module's own packages (GOROOT/src's runtime and its users) is not followed by any rule."""
+    import_path = None
+    if module is not None and module.path:
+        try:
+            import_path = module.import_path_of(directory)
+        except ValueError:
+            pass
+    return any(d.target and (not d.target_package
+                             or reaches_outside(d.target_package, m.package, import_path, module))
+               for m in models for d in m.directives)
 
 
 def newer_syntax_note(model: GoFile) -> Problem:

@@ -176,6 +176,19 @@ def is_std_path(path: str) -> bool:
     return bool(first) and "." not in first
 
 
+def reaches_outside(target_package: str, file_package: str, import_path: str | None,
+                    module: "Module | None") -> bool:
+    """Whether a directive in a file of package ``file_package`` (import path ``import_path``,
+    None outside a module) naming a symbol of ``target_package`` reaches outside its own
+    package and module: a pull, not a handshake between the module's own packages."""
+    own = import_path if import_path is not None else file_package  # outside a module: a guess
+    if file_package == "main":
+        own = "main"  # a main package's symbols are main.name whatever its directory
+    if target_package == own:
+        return False
+    return not (module is not None and module.path and module.contains(target_package))
+
+
 @dataclass(frozen=True)
 class BuildConstraint:
     expr: Expr | None  # the combined constraint of the file's lines (None: unconstrained)

@@ -9,7 +9,7 @@ import functools
 import re
 
 from . import knowledge
-from .model import Directive, is_std_path
+from .model import Directive, is_std_path, reaches_outside
 from .rule import Context
 from .versions import Verdicts, releases_of, wants_plus_build
 
@@ -21,17 +21,7 @@ LINKER_ERROR = {
 
 def is_pull(ctx: Context, target_package: str) -> bool:
     """A two-argument directive whose target lies outside the file's own package and module."""
-    own = ctx.import_path
-    if own is None:
-        # Outside a module the import path is unknown; the package name is the best guess.
-        own = ctx.file.package
-    if ctx.file.package == "main":
-        own = "main"  # a main package's symbols are main.name whatever its directory
-    if target_package == own:
-        return False
-    if ctx.module is not None and ctx.module.path and ctx.module.contains(target_package):
-        return False  # a handshake inside the module
-    return True
+    return reaches_outside(target_package, ctx.file.package, ctx.import_path, ctx.module)
 
 
 def rising_failure(v: Verdicts) -> bool:

@@ -112,3 +112,34 @@ def test_a_gate_reads_a_parsed_files_words_from_its_model(tmp_path):
     other = sketch.PackageSketch(tmp_path, ("a_linux.go",), lambda p: bytes(bytearray(data)), None, None,
                                  trees={"a_linux.go": parsed})
     assert other.words("a_linux.go") == sketch.words_of(data)  # other bytes: its own words
+
+
+# A directive whose target is another package of the same module is a handshake no rule
+# follows: the package is not read whole for it.  A pull of another module's symbol is.
+HANDSHAKE = """package p
+
+import _ "unsafe"
+
+//go:linkname helper example.com/m/q.helper
+func helper() int
+"""
+
+
+@pytest.mark.parametrize("directive, whole", [
+    (HANDSHAKE, False),
+    (PULL, True),
+    (HANDSHAKE.replace("example.com/m/q.helper", "example.com/other.helper"), True),
+])
+def test_only_a_pull_from_outside_the_module_reads_the_package_whole(tmp_path, capsys, monkeypatch,
+                                                                       directive, whole):
+    from codemod import engine
+
+    parsed = []
+    real = engine.parse_file
+    monkeypatch.setattr(engine, "parse_file", lambda path, data: parsed.append(path.name) or real(path, data))
+    root = _module(tmp_path / "m", {"link.go": directive, "plain.go": "package p\n\nfunc Plain() int { return 1 }\n"})
+    (root / "q").mkdir()
+    (root / "q" / "q.go").write_text("package q\n\nfunc helper() int { return 2 }\n")
+    _findings(capsys, root, "-j", "1")
+    assert "link.go" in parsed
+    assert ("plain.go" in parsed) == whole, parsed
