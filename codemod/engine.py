@@ -63,7 +63,7 @@ class PackageResult:
     # Findings an in-source suppression silenced (never reported as findings, never fixed),
     # and every suppression comment of the files checked.
     suppressed: list[suppress.Suppressed] = field(default_factory=list)
-    suppressions: dict[Path, GoFile] = field(default_factory=dict)
+    suppressions: dict[Path, suppress.FileSuppressions] = field(default_factory=dict)
 
 
 @dataclass
@@ -839,7 +839,8 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
     findings, silenced = suppress.split(findings, models)
     if report:
         part.suppressed.extend(silenced)
-        part.suppressions.update({p: m for p, m in models.items() if m.suppressions})
+        part.suppressions.update({p: suppress.FileSuppressions(p, tuple(m.suppressions))
+                                  for p, m in models.items() if m.suppressions})
     return findings
 
 

@@ -9,9 +9,18 @@ silenced nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .findings import Finding
 from .model import GoFile, Suppression
+
+
+@dataclass(frozen=True)
+class FileSuppressions:
+    """A file's suppression comments as a run keeps them: the file's model, whose tree no
+    other process can receive, stays with its package's check."""
+    path: Path
+    suppressions: tuple[Suppression, ...]
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ def split(findings: list[Finding], models: dict) -> tuple[list[Finding], list[Su
     return kept, silenced
 
 
-def unused(models: dict, silenced: list[Suppressed], ran, known) -> list[tuple[GoFile, Suppression]]:
+def unused(models: dict, silenced: list[Suppressed], ran, known) -> list[tuple[FileSuppressions, Suppression]]:
     """Suppressions naming gofix-linkname that silenced no finding of the rules that ran.
 
     One whose every entry is a known rule that did not run (``--select``/``--ignore``) is not

@@ -162,3 +162,41 @@ def test_small_calls_travel_in_groups_and_large_ones_alone():
     assert [i for g in groups for i in g] == list(range(102))
     assert all(len(g) > 1 for g in groups[2:-1])
     assert len(parallel.batches([9 << 10] * 1000, jobs=2)) >= 16
+
+
+def _suppressing(tree):
+    """Packages whose files carry suppression comments: one that silences its finding, one
+    that silences nothing."""
+    for i in range(3):
+        (tree / f"extra{i}" / "quiet.go").write_text(
+            f"package extra{i}\n\nimport _ \"unsafe\"\n\n//gofix-linkname:ignore LN101 -- measured\n"
+            "//go:linkname gcount runtime.gcount\nfunc gcount() int32\n\n"
+            "// nolint:gofixlinkname\nfunc G() int32 { return gcount() }\n")
+
+
+@pytest.mark.parametrize("args", [("--format", "json", "--report-unused-ignores"), ("--report-unused-ignores",)])
+def test_suppressions_found_by_workers_reach_the_report(tree, pids, capsys, args):
+    # A worker sends its package's result back pickled: what it kept of the suppression
+    # comments must travel without the file's tree (which cannot be pickled).
+    _suppressing(tree)
+    serial = _cli(capsys, "-j", "1", *args, str(tree))
+    pids()
+    shared = _cli(capsys, "-j", "2", *args, str(tree))
+    assert len(pids()) == 3
+    assert shared == serial
+    assert "internal error" not in serial[2]
+    assert serial[1].count("nolint:gofixlinkname") == 3, serial[1]
+
+
+def test_a_package_with_suppressions_is_cached(tree, tmp_path, pids):
+    _suppressing(tree)
+    rules = select(None, None)
+    cold_cache = ResultCache(tmp_path / "cache", options_key="k")
+    cold = engine.run([str(tree)], rules, Options(), cache=cold_cache, jobs=2, parallel_bytes=0)
+    cold_cache.finish()
+    assert len(pids()) == 3
+    warm_cache = ResultCache(tmp_path / "cache", options_key="k")
+    warm = engine.run([str(tree)], rules, Options(), cache=warm_cache, jobs=1)
+    assert warm_cache.misses == 0 and pids() == set()
+    assert len(warm.suppressed) == len(cold.suppressed) == 3
+    assert sorted(warm.suppressions) == sorted(cold.suppressions)
