@@ -430,11 +430,16 @@ def differences(local: Shape, real: Shape) -> list[str]:
 
 def package_resolver(ctx) -> Resolver:
     """:func:`package_type_resolver` over the package of ``ctx`` (a rule :class:`Context`),
-    made once per package and pass: every file of the package, for every rule, asks."""
-    if not ctx.siblings:
-        return package_type_resolver([ctx.file])
-    return ctx.package.shared(("type resolver", id(ctx.siblings)),
-                              lambda: package_type_resolver(ctx.siblings.values()))
+    made once per package and pass (every file of the package, for every rule, asks) when
+    the first name is resolved: a file with no pull to check has no file parsed for it."""
+    made: list[Resolver] = []
+
+    def resolve(name: str) -> str | None:
+        if not made:
+            made.append(package_type_resolver([ctx.file]) if not ctx.siblings else ctx.package.shared(
+                ("type resolver", id(ctx.siblings)), lambda: package_type_resolver(ctx.siblings.values())))
+        return made[0](name)
+    return resolve
 
 
 def package_type_resolver(files, own_package_prefix: str = "") -> Resolver:

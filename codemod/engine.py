@@ -12,6 +12,7 @@ import fnmatch
 import functools
 import os
 import re
+import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from .findings import Finding
 from .buildconstraint import filename_constraint
 from .importgraph import ModuleImports
 from .linkset import ModuleSymbols
-from .model import BOM, GoFile, Module, PackageFacts, Span, grammar_version, parse_file, parse_go_mod, reaches_outside
+from .model import (BOM, DeferredGoFile, GoFile, Module, PackageFacts, Span, Unparsable, grammar_version, parse_file,
+                    parse_go_mod, reaches_outside, read_header)
 from .rule import BuildFileContext, Context, FixAvailability, Options, Rule
-from .sketch import PackageSketch
+from .sketch import PackageSketch, file_sketch
 
 MAX_PASSES = 8
 # From how much work worker processes are used: the Go bytes of the packages to check, each
@@ -154,6 +156,7 @@ class Workspace:
         self.used_module_symbols = False
         self._imports: dict[Path, ModuleImports] = {}
         self.sketches: dict = {}  # what rules' package gates learnt from the bytes (codemod.sketch)
+        self._deferred: dict[Path, DeferredGoFile] = {}
 
     def read(self, path: Path) -> bytes | None:
         if path not in self.current:
@@ -168,6 +171,7 @@ class Workspace:
         self.read(path)
         self.current[path] = data
         self._models.pop(path, None)
+        self._deferred.pop(path, None)
         self._symbols.clear()  # a fix may add or remove a definition
         self._imports.clear()  # or an import
 
@@ -220,6 +224,54 @@ class Workspace:
         result = self._load(path, triggers)
         self._models[path] = (result, triggers)
         return result
+
+    def loaded(self) -> frozenset[Path]:
+        """The files whose models (or problems) the workspace holds."""
+        return frozenset(self._models)
+
+    def forget(self, kept: frozenset[Path]) -> None:
+        """Drop every model but those of ``kept`` (see :meth:`loaded`), and every deferred file."""
+        for path in [p for p in self._models if p not in kept]:
+            del self._models[path]
+        self._deferred.clear()
+
+    def deferred(self, path: Path) -> GoFile | Problem | None:
+        """The file as :meth:`model` with no trigger words gives it, except that a file not
+        parsed yet is parsed only when something asks for its tree (a
+        :class:`codemod.model.DeferredGoFile`).  A file that cannot be read, is not text, or
+        whose header does not read cleanly is parsed now, so its problem is known now."""
+        cached = self._models.get(path)
+        if cached is not None and cached[0] is not None:
+            return cached[0]
+        found = self._deferred.get(path)
+        if found is not None:
+            return found
+        try:
+            data = self.read(path)
+        except OSError:
+            data = b"\0"  # the parse says why
+        if data is None:
+            return None
+        header = None
+        if b"\0" not in data and _is_utf8(data):
+            source = data[len(BOM):] if data.startswith(BOM) else data
+            header = read_header(source)
+        if header is None:
+            return self.model(path, None)
+
+        def sketch_of(name=path.name, sketches=self.sketches):
+            # The package gate's sketch of these bytes, when it made one.
+            hit = sketches.get(("sketch", name))
+            if hit is None or hit[0] is not data:
+                hit = sketches[("sketch", name)] = (data, file_sketch(name, data))
+            return hit[1]
+
+        # A weak reference: the model would otherwise hold its workspace in a cycle, which
+        # only the garbage collector frees, so a run would keep many packages' trees at once.
+        workspace = weakref.ref(self)
+        found = self._deferred[path] = DeferredGoFile(path, source, source is not data, header,
+                                                      lambda: workspace().model(path, None), sketch_of)
+        return found
 
     def _load(self, path: Path, triggers: tuple[str, ...] | None) -> GoFile | Problem | None:
         trace.at(path)
@@ -293,6 +345,16 @@ def module_for(modules: dict[Path, Module | None], directory: Path, resolved: bo
         module = None
     modules[directory] = module
     return module
+
+
+def _is_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_disk(path: Path) -> bytes | None:
@@ -695,7 +757,32 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
               package_files: list[Path] | None = None, rule_allowed=None,
               shared: dict[Path, list[Path]] | None = None) -> list[Finding]:
     """Findings of ``rules`` in ``files``; ``package_files`` (default ``files``) are the
-    package's files the rules see as siblings."""
+    package's files the rules see as siblings.
+
+    In a package that pulls nothing from outside its module, the files read only for a rule
+    that reads whole packages (LN108's constrained files and their siblings) are parsed when a
+    rule asks for their trees (see :meth:`Workspace.deferred`).  Should one of them turn out
+    not to parse, the check starts over with every such file parsed up front, which is what
+    a rule asking whether it saw the whole package gets too."""
+    kept = (len(part.problems), len(part.suppressed), dict(part.suppressions))
+    args = dict(report=report, include_generated=include_generated, package_files=package_files,
+                rule_allowed=rule_allowed, shared=shared)
+    loaded = ws.loaded()
+    try:
+        return _check_go_once(ws, files, rules, options, part, defer=True, **args)
+    except Unparsable:
+        # As if the deferring attempt never ran: what it parsed counts as read for no words.
+        ws.forget(loaded)
+        del part.problems[kept[0]:], part.suppressed[kept[1]:]
+        part.suppressions.clear()
+        part.suppressions.update(kept[2])
+        return _check_go_once(ws, files, rules, options, part, defer=False, **args)
+
+
+def _check_go_once(ws: Workspace, files: list[Path], rules: list[Rule], options: Options,
+                   part: PackageResult, *, report: bool, defer: bool, include_generated: bool = False,
+                   package_files: list[Path] | None = None, rule_allowed=None,
+                   shared: dict[Path, list[Path]] | None = None) -> list[Finding]:
     by_dir: dict[Path, list[Path]] = {}
     for path in package_files or files:
         by_dir.setdefault(path.parent, []).append(path)
@@ -713,12 +800,14 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         # the gate reads the trees instead of sketching the bytes.
         base_words = tuple(sorted({t for r in ungated for t in r.triggers}))
         loaded = {path: ws.model(path, base_words) for path in order}
-        active, words_of_dir = {}, {}
+        active, words_of_dir, pulling = {}, {}, set()
         for directory, dir_files in by_dir.items():
             facts = facts_of[directory] = package_facts(ws, directory, dir_files)
             pulls = _pulls(ws.module_for(directory), directory,
                            [m for p in dir_files if isinstance(m := loaded.get(p), GoFile)])
             trees = {n: ws.model(directory / n, None) for n in facts.go_files} if pulls else {}
+            if pulls:
+                pulling.add(directory)
             active[directory] = _gated_rules(ws, facts, rules, options, trees)
             # As before the gates: with the package read whole anyway, the files spelling any
             # rule's words count as the package's checked files.
@@ -730,7 +819,9 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                 continue
             data = ws.read(path)
             if data is not None and any(t.encode() in data for t in more):
-                loaded[path] = ws.model(path, more)
+                # Words only a gated rule looks for: that rule asks for the trees it needs.
+                loaded[path] = ws.deferred(path) if defer and path.parent not in pulling \
+                    else ws.model(path, more)
     models: dict[Path, GoFile] = {}
     unread: dict[Path, Problem] = {}  # valid Go the parser cannot read (Problem.unchecked)
     failed: set[Path] = set()  # every file that could not be parsed
@@ -777,14 +868,17 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         # Which trigger words each file spells, looked for once per file, not once per rule.
         words = sorted({t for r in rules for t in r.triggers})
         spelled = {p: frozenset(t for t in words if t.encode() in m.source) for p, m in parsed.items()}
-        widened = _pulls(module, directory, parsed.values()) or not parsed or named_gate \
+        pulls = _pulls(module, directory, parsed.values())
+        widened = pulls or not parsed or named_gate \
             or any(r.reads_package and not spelled[p].isdisjoint(r.triggers)
                    for r in rules for p in parsed)
         if widened:
             for name in facts.go_files:
                 p = directory / name
                 if p not in parsed:
-                    m = ws.model(p, None)
+                    # Siblings of a package that pulls are parsed now: the rules following
+                    # calls read them all.  Otherwise only a rule reading whole packages asks.
+                    m = ws.deferred(p) if defer and not pulls else ws.model(p, None)
                     if isinstance(m, GoFile):
                         parsed[p] = m
                     elif isinstance(m, Problem):
@@ -800,14 +894,15 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
         parsed = built
         run_files = set(dir_files)
         # Files read with constructs newer than the grammar masked: checked, never edited.
-        unedited = {p: m for p, m in parsed.items() if m.newer_syntax}
+        # (Asked of the files a fix touches: the question parses a deferred file.)
+        def unedited(p, parsed=parsed):
+            m = parsed.get(p)
+            return m is not None and bool(m.newer_syntax)
         unread_here = sorted(p for p in unread if p.parent == directory)
         for path, model in parsed.items():
             if path not in run_files or path not in wanted:
                 continue  # a sibling read for the package's sake, or one this pass need not check
             trace.at(path)
-            if report and model.newer_syntax:
-                part.problems.append(newer_syntax_note(model))
             present = spelled.get(path)
             if present is None:
                 present = frozenset(t for t in words if t.encode() in model.source)
@@ -822,10 +917,10 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                     if finding.fix and model.generated and not include_generated:
                         finding = _without_fix(finding, "generated file: fixes are not applied "
                                                         "(use --include-generated)")
-                    masked = [p for p in finding.fix.touches() if p in unedited] if finding.fix and unedited else []
+                    masked = [p for p in finding.fix.touches() if unedited(p)] if finding.fix else []
                     if masked:
                         finding = _without_fix(finding, f"{masked[0]} is not edited: "
-                                                        f"{unedited[masked[0]].newer_syntax[0].describe()}")
+                                                        f"{parsed[masked[0]].newer_syntax[0].describe()}")
                     if finding.fix and unread_here:
                         finding = _without_fix(finding, f"{unread_here[0]} is valid Go the parser cannot "
                                                         "read, so no fix of its package is applied")
@@ -836,6 +931,10 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
                                                         f"a symbolic link ({names}); a fix for one "
                                                         "package could break the other, so fix it by hand")
                     findings.append(finding)
+        if report:
+            # Of the deferred files, those some rule parsed: nothing was masked in the others.
+            part.problems.extend(newer_syntax_note(m) for p, m in parsed.items()
+                                 if p in run_files and p in wanted and m.is_parsed and m.newer_syntax)
     findings, silenced = suppress.split(findings, models)
     if report:
         part.suppressed.extend(silenced)
@@ -845,18 +944,18 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
 
 
 def _pulls(module: Module | None, directory: Path, models) -> bool:
-    """Whether a directive of these files of one directory names a symbol outside its package
-    and module (a target without a package counts too).  Such a package is read whole: any of
-    its files may call the pull by its local name, words or not.  A handshake between the
-    module's own packages (GOROOT/src's runtime and its users) is not followed by any rule."""
+    """Whether a directive of these files of one directory names a symbol of a package outside
+    its own package and module.  Such a package is read whole: any of its files may call the
+    pull by its local name, words or not.  No rule follows a handshake between the module's
+    own packages (GOROOT/src's runtime and its users), nor a target without a package (a C or
+    assembly symbol: ``//go:linkname libc_open libc_open``)."""
     import_path = None
     if module is not None and module.path:
         try:
             import_path = module.import_path_of(directory)
         except ValueError:
             pass
-    return any(d.target and (not d.target_package
-                             or reaches_outside(d.target_package, m.package, import_path, module))
+    return any(d.target and d.target_package and reaches_outside(d.target_package, m.package, import_path, module)
                for m in models for d in m.directives)
 
 

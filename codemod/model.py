@@ -274,6 +274,124 @@ class GoFile:
         found = self.declarations.get(name)
         return found[0] if found else None
 
+    @property
+    def is_parsed(self) -> bool:
+        """False for a :class:`DeferredGoFile` whose tree no one has asked for yet."""
+        return True
+
+    def parse_now(self) -> None:
+        """Parse a deferred file now (nothing to do for a parsed one)."""
+
+    def sketched_names(self) -> frozenset[str] | None:
+        """The package-level names, when known without a parse (see :class:`DeferredGoFile`)."""
+        return None
+
+
+class Unparsable(Exception):
+    """A file read without a parse turned out, once parsed, not to be usable Go: the caller
+    starts over, parsing the package's files as it did before it deferred any."""
+
+    def __init__(self, path: Path, problem) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class DeferredGoFile(GoFile):
+    """A file of a package whose tree is parsed when something first asks for it.
+
+    What the header shows (package clause, build constraint, generated marker, line endings)
+    is read from a parse of the header alone; a file whose bytes do not spell
+    ``go:linkname`` has no directives, and one spelling neither ``nolint`` nor
+    ``gofix-linkname:ignore`` no suppressions.  Anything else parses the whole file once, with
+    ``load`` (the workspace's parse, which may say the file is unusable: :class:`Unparsable`
+    is raised then), and from then on the object holds the full model's fields.  Package
+    names come from the file's sketch while it is unparsed (see :meth:`sketched_names`).
+
+    A rule reading a few files of a large package (LN108 looks for a name only in the files
+    whose bytes spell it) then parses those few, not the package.
+    """
+
+    def __init__(self, path: Path, source: bytes, bom: bool, header: "Header", load, sketch) -> None:
+        fields = self.__dict__
+        fields.update(path=path, source=source, bom=bom, crlf=source.count(b"\r\n") * 2 > source.count(b"\n"),
+                      package=header.package, package_clause=header.package_clause,
+                      constraint=header.constraint, generated=header.generated, memo={})
+        if b"go:linkname" not in source:
+            fields.update(directives=[], malformed_directives=[])
+        if b"nolint" not in source and b"gofix-linkname:ignore" not in source:
+            fields["suppressions"] = []
+        fields["_load"], fields["_sketch"], fields["_parsed"] = load, sketch, False
+
+    def __getattr__(self, name: str):
+        # Only attributes the constructor did not set arrive here.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        self.parse_now()
+        return self.__dict__[name]
+
+    @property
+    def trees(self):  # a field with a class-level default: never reaches __getattr__
+        self.parse_now()
+        return self.__dict__["trees"]
+
+    @trees.setter
+    def trees(self, value) -> None:
+        self.__dict__["trees"] = value
+
+    @property
+    def is_parsed(self) -> bool:
+        return self.__dict__["_parsed"]
+
+    def parse_now(self) -> None:
+        fields = self.__dict__
+        if fields["_parsed"]:
+            return
+        model = fields["_load"]()
+        if not isinstance(model, GoFile):
+            raise Unparsable(self.path, model)
+        memo = fields["memo"]
+        memo.update(model.memo)
+        fields.update(model.__dict__)
+        fields["memo"], fields["_parsed"] = memo, True
+
+    def sketched_names(self) -> frozenset[str] | None:
+        if self.__dict__["_parsed"]:
+            return None
+        found = self.__dict__["_sketch"]()
+        return found.names if found is not None else None
+
+
+@dataclass(frozen=True)
+class Header:
+    package: str
+    package_clause: Span
+    constraint: BuildConstraint
+    generated: bool
+
+
+def read_header(source: bytes) -> Header | None:
+    """The package clause, build constraint and generated marker of a file, read from a parse
+    of its header (the comments and the package clause) alone; None when the header does not
+    read cleanly or its constraint is malformed (the whole parse then says why)."""
+    from .sketch import package_clause_end
+
+    end = package_clause_end(source)
+    if end is None:
+        return None
+    nl = source.find(b"\n", end)
+    head = source[: len(source) if nl < 0 else nl + 1]
+    root = parse(head).root_node
+    if root.has_error:
+        return None
+    clause = next((c for c in root.named_children if c.type == "package_clause"), None)
+    if clause is None:
+        return None
+    constraint = _constraint(source, root)
+    if constraint.error:
+        return None
+    return Header(_package_name(source, clause), Span.of(clause), constraint, _generated(source, clause))
+
 
 def _line_span(source: bytes, node: Node) -> Span:
     start = source.rfind(b"\n", 0, node.start_byte) + 1

@@ -158,6 +158,10 @@ class Context:
         key = ("unseen", id(self.siblings))
         hit = self.package.memo.get(key)
         if hit is None or hit[0] is not self.siblings:
+            # Seen means parsed: a file whose parse was deferred is parsed now, and one that
+            # does not parse starts the package's check over (codemod.model.Unparsable).
+            for g in self.siblings.values():
+                g.parse_now()
             built = (n for n in self.package.go_files if n not in self.package.never_built)
             hit = self.package.memo[key] = (self.siblings, frozenset(built) - {p.name for p in self.siblings})
         return hit[1] <= {self.file.path.name}

@@ -47,13 +47,18 @@ def top_level_names(file: GoFile) -> frozenset[str]:
     """Functions (not methods), variables, constants and types the file declares at package
     level (``_`` and ``init`` are not names)."""
     def compute() -> frozenset[str]:
+        sketched = file.sketched_names()  # a deferred file's, without its parse
+        if sketched is not None:
+            return sketched
         # Functions by the model's declarations: a big file's pieces are not parsed again.
         out = {name for name, decls in file.declarations.items() if any(d.kind == "func" for d in decls)}
         for child in file.top_level("var_declaration", "const_declaration", "type_declaration"):
             # The specs' names only: an initializer can be a table of thousands of nodes.
             for spec in _specs(child):
+                # The grammar gives a name list's commas the field too: ``const a, b = 1, 2``.
                 for n in spec.children_by_field_name("name"):
-                    out.add(text(file, n))
+                    if n.is_named:
+                        out.add(text(file, n))
         out.discard("_")
         out.discard("init")
         return frozenset(out)

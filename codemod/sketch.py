@@ -144,6 +144,13 @@ def _header(source: bytes) -> tuple[str | None, Expr | None, bool, int]:
     return m.group(1).decode("utf-8"), expr, True, m.end()
 
 
+def package_clause_end(source: bytes) -> int | None:
+    """Where the package clause's name ends, past the header's comments; None when the header
+    cannot be read (no package clause where one must stand, a malformed constraint)."""
+    package, _, ok, end = _header(source)
+    return end if package is not None and ok else None
+
+
 def skeleton(source: bytes, start: int = 0) -> bytes | None:
     """The package-level text after ``start``: each literal as its quote, comments as described
     at ``_LEXEMES``, every bracket pair's contents dropped except a declaration group's (its
@@ -366,6 +373,11 @@ def _from_tree(name: str, model) -> FileSketch | None:
         return FileSketch(name, b"", None, None, False, None)
     return FileSketch(name, model.source, model.package, model.constraint.expr, model.constraint.error is None,
                       frozenset(top_level_names(model)))
+
+
+def file_sketch(name: str, data: bytes | None) -> FileSketch | None:
+    """The sketch of file ``name`` with bytes ``data``; None when they are not UTF-8 text."""
+    return _sketch_text(name, data)
 
 
 def _sketch_text(name: str, data: bytes | None) -> FileSketch | None:

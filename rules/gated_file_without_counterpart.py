@@ -354,10 +354,12 @@ def may_break(pkg) -> bool:
 
 def check(ctx: Context):
     f = ctx.file
-    if not ctx.build_matrix or not ctx.whole_package_seen():
-        return  # a file nobody compiles declares nothing; an unseen file may declare anything
+    if not ctx.build_matrix:
+        return  # a file nobody compiles declares nothing
     broken, users = _breakage(ctx)
-    if not broken:
+    # An unseen file may declare anything: asked once something looks broken, since seeing
+    # the whole package means parsing every file of it.
+    if not broken or not ctx.whole_package_seen():
         return
     missing = sorted(users)
     build = {t: s for t, s in broken.items() if s == "build"}

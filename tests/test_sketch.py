@@ -100,8 +100,9 @@ TRICKY = {
 
 
 def _tree_names(m) -> frozenset[str]:
-    # tree-sitter-go files the comma of ``const a, b = ...`` under the spec's names too.
-    return frozenset(n for n in scope.top_level_names(m) if n != ",")
+    # (tree-sitter-go files the comma of ``const a, b = ...`` under the spec's names too:
+    # scope.top_level_names takes the names only.)
+    return scope.top_level_names(m)
 
 
 def _names(name: str, text: str):
