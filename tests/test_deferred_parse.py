@@ -89,15 +89,15 @@ def test_a_file_spelling_no_directive_has_none_without_a_parse():
     assert not deferred.is_parsed
 
 
-# Packages that pull nothing, where LN108 reads the package: the constrained file declares
-# ``helper``; ``use.go`` calls it (or not); twelve siblings never spell it.
+# Packages that pull nothing, where LN108 reads the package: the file left out of Go 1.23 and
+# later declares ``helper``; ``use.go`` calls it (or not); twelve siblings never spell it.
 PLAIN = {f"plain{i}.go": f"package m\n\nfunc Plain{i}() int {{ return {i} }}\n" for i in range(12)}
-HELPER = {"a_linux.go": "package m\n\nfunc helper() int { return 1 }\n"}
+HELPER = {"a_old.go": "//go:build !go1.23\n\npackage m\n\nfunc helper() int { return 1 }\n"}
 USE = {"use.go": "package m\n\nfunc Use() int { return helper() }\n"}
 PACKAGES = {
     "missing elsewhere": {**HELPER, **USE},
-    "provided elsewhere": {**HELPER, **USE, "a_other.go": "//go:build !linux\n\npackage m\n\nfunc helper() int { return 2 }\n"},
-    "spelled in a comment only": {**HELPER, "doc_windows.go": "package m\n\n// helper is linux-only.\nfunc other() {}\n"},
+    "provided elsewhere": {**HELPER, **USE, "a_new.go": "//go:build go1.23\n\npackage m\n\nfunc helper() int { return 2 }\n"},
+    "spelled in a comment only": {**HELPER, "doc.go": "package m\n\n// helper is for old releases.\nfunc other() {}\n"},
     "a sibling that does not parse": {**HELPER, **USE, "broken.go": "package m\n\nfunc Broken( {\n"},
     "a sibling spelling the name that does not parse": {**HELPER, **USE, "broken.go": "package m\n\nfunc x() { helper( }\n"},
     "a sibling with newer syntax": {**HELPER, **USE, "newer.go": "package m\n\nfunc y() *int { return new(helper()) }\n"},
@@ -140,4 +140,4 @@ def test_only_the_files_spelling_a_name_the_rule_looks_for_are_parsed(tmp_path, 
     real = engine.parse_file
     monkeypatch.setattr(engine, "parse_file", lambda path, data: parsed.append(path.name) or real(path, data))
     assert cli.main(["--no-cache", "-j", "1", str(root)]) == 0
-    assert sorted(parsed) == ["doc_windows.go"], "the comment is told from a use by the tree"
+    assert sorted(parsed) == ["doc.go"], "the comment is told from a use by the tree"
