@@ -10,10 +10,12 @@ besides the files themselves: the tool's version and code, the knowledge base, t
 that wrote it, the options and rules; an entry also records which files the run gave for
 the package and, when its result depended on it, the module's ``go.mod``.
 
-Validation is stat-first: a warm run lists the directory and stats each Go file as it walks
-the tree; when every stat matches, the entry is used without reading a Go file (nor making a
-Path).  A file whose stat differs is read and hashed, and the entry still holds when the hash
-does (a ``touch`` or a checkout that put back the same bytes).  The change time is part of
+Validation is stat-first: a warm run stats each directory (listing it only when that moved)
+and each Go file as it walks the tree; when every stat matches, the entry is used without
+reading a Go file (nor making a Path).  A package recorded empty that needs nothing else
+compared (no go.mod) is answered in the walk itself (:meth:`ResultCache.tree`).  A file
+whose stat differs is read and hashed, and the entry still holds when the hash does (a
+``touch`` or a checkout that put back the same bytes); it then takes the new stats.  The change time is part of
 the stat: a tool that writes a file and sets its modification time back (same size, same
 mtime) still moves it.  A file modified within two seconds of the moment its entry was made
 gets no trusted stat (the "racy" case git also knows: a second write in the same clock tick
@@ -141,6 +143,18 @@ def listing_of(directory: str, joined: str, names: list[str], known=None) -> tup
     if known is not None and (held := known(directory)) == packed:
         packed = held
     return joined, packed
+
+
+def _trusted(stats: bytes) -> bytes:
+    """Go files' packed stats as an entry keeps them: a file modified within
+    :data:`RACY_SECONDS` of now gets no trusted modification time (-1)."""
+    horizon = time.time_ns() - int(RACY_SECONDS * 1e9)
+    size = _STAT.size
+    out = []
+    for i in range(0, len(stats), size):
+        st_size, mtime, ctime, ino = _STAT.unpack_from(stats, i)
+        out.append(stats[i:i + size] if mtime < horizon else _STAT.pack(st_size, -1, ctime, ino))
+    return b"".join(out)
 
 
 def _listing(directory) -> tuple[str, bytes] | None:
@@ -288,7 +302,54 @@ class ResultCache:
 
         # The walk takes the records it finds out of ``self._dirs``: what is left is gone.
         self._tree = Tree(self._dirs, stats)
+        self._tree.answer = self._answerer()
         return self._tree
+
+    def _answerer(self):
+        """The tree's ``answer``: a warm run's common case decided in the walk, with one stat
+        per Go file and no object made for the package (see :meth:`answered`)."""
+        loaded = self._loaded
+        pack = _STAT.pack
+        stat = os.stat
+
+        def answer(directory: str, joined: str) -> tuple | None:
+            """The stored entry of the package in ``directory``, whose regular files are
+            ``joined`` (NUL between names) and none of them a hidden Go file, when it holds
+            for all its Go files: recorded for them all, with the same names and stats, an
+            empty result and nothing else to compare (no go.mod, no module stamp).  None
+            leaves the package to :meth:`lookup`, which also hashes a file whose stat moved."""
+            stored = loaded.get(directory)
+            if stored is None or stored[_RESULT].__class__ is not int or stored[_RUN] is not None \
+                    or stored[_MOD] is not None or stored[_STAMP] is not None or stored[_NAMES] != joined:
+                return None
+            try:
+                if "\0" not in joined:
+                    st = stat(_join(directory, joined))
+                    packed = pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                else:
+                    records = []
+                    for name in joined.split("\0"):
+                        if name.endswith(".go"):
+                            st = stat(_join(directory, name))
+                            records.append(pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+                    packed = b"".join(records)
+            except OSError:
+                return None
+            return stored if packed == stored[_STATS] else None
+
+        return answer
+
+    def answered(self, segments: list) -> tuple[int, int]:
+        """Count the packages the walk answered (the discovery segments whose files are an entry
+        from the tree's ``answer``) as hits, kept for the next run: the most passes of their
+        (empty) results, and how many Go files they hold."""
+        hits = [(key, stored) for key, stored in segments if stored.__class__ is tuple]
+        if not hits:
+            return 0, 0
+        self._seen += [key for key, _ in hits]
+        self.hits += len(hits)
+        return max(stored[_RESULT] for _, stored in hits), \
+            sum(len(stored[_STATS]) for _, stored in hits) // _STAT.size
 
     def finish(self) -> None:
         """Write the entries of this run once, when anything changed; merged with what another
@@ -297,7 +358,7 @@ class ResultCache:
             return
         tree = self._tree
         dirs = tree.seen if tree is not None else {}
-        if not self._missed and len(self._seen) == len(self._loaded) \
+        if not self._missed and not self._stored and len(self._seen) == len(self._loaded) \
                 and (not tree.changed and not tree.known if tree is not None else not self._dirs):
             return  # every entry held, none is gone, and every directory is as recorded
         loaded, missed = self._loaded, self._missed
@@ -388,6 +449,11 @@ class ResultCache:
             self._missed.add(key)
         else:
             self.hits += 1
+            if stored[_STATS] != listing[1]:
+                # Its files were hashed, a stat having moved (a touch, a checkout): the entry
+                # takes the stats they had before the hash read them, so that the next run
+                # compares stats alone (or again hashes a file modified just now).
+                self._stored[key] = stored[:_STATS] + (_trusted(listing[1]),) + stored[_STATS + 1:]
         return Entry(self, key, run, listing, result)
 
     def module_key(self, module) -> str | None:

@@ -37,8 +37,17 @@ class Discovery:
     listings: dict[str, tuple[str, bytes] | None] = field(default_factory=dict)
     # With ``grouped=True``, the Go files instead of ``go_files``, in the same order: runs of
     # (directory as str(path), names of its files).  A run over a large tree builds a Path
-    # only for the packages it has to read (a cached one needs none).
-    segments: list[tuple[str, list[str]]] = field(default_factory=list)
+    # only for the packages it has to read (a cached one needs none).  A directory the
+    # tree's ``answer`` answered comes as (directory, that answer) instead: its files are the
+    # visible Go files of its record (see :meth:`names`).
+    segments: list[tuple[str, list[str] | object]] = field(default_factory=list)
+    tree: "Tree | None" = None
+
+    def names(self, directory: str, files) -> list[str]:
+        """The file names of a segment ``(directory, files)``, answered or not."""
+        if files.__class__ is list:
+            return files
+        return [n for n in _visible(self.tree.seen[directory][1]) if n.endswith(".go")]
 
     def go_paths(self) -> list[Path]:
         """The Go files as paths, whether discovered grouped or not."""
@@ -47,7 +56,7 @@ class Discovery:
         out = []
         for directory, names in self.segments:
             d = Path(directory)
-            out += [d / n for n in names]
+            out += [d / n for n in self.names(directory, names)]
         return out
 
 
@@ -63,6 +72,28 @@ def _skipped_dir(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".") or name.startswith("_")
 
 
+def _visible(joined: str) -> list[str]:
+    """The names of a record's files (joined by NUL) that a run looks at: not those starting
+    with ``.`` or ``_``, which go build ignores too."""
+    if not joined:
+        return []
+    names = joined.split("\0")
+    if joined[0] in "._" or "\0." in joined or "\0_" in joined:
+        names = [n for n in names if not n.startswith((".", "_"))]
+    return names
+
+
+def _answerable(joined: str) -> bool:
+    """Whether a directory recorded with the files ``joined`` may be answered as a whole from
+    its record: no hidden Go file (which the run would leave out) and no temporary file of
+    an earlier run's (which the walk has to look at)."""
+    if not joined:
+        return False
+    if joined[0] not in "._" and "\0." not in joined and "\0_" not in joined:
+        return True
+    return not any(n.startswith((".", "_")) and n.endswith((".go", TEMP_SUFFIX)) for n in joined.split("\0"))
+
+
 def _join(directory: str, name: str) -> str:
     """``str(Path(directory) / name)`` for a ``directory`` that is a str(path) already."""
     if directory == ".":
@@ -71,23 +102,28 @@ def _join(directory: str, name: str) -> str:
 
 
 def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = False,
-             grouped: bool = False, tree: "Tree | None" = None) -> Discovery:
+             grouped: bool = False, tree: "Tree | None" = None, skip_file=None) -> Discovery:
     """Walk ``args``; ``want_other(relative posix path)`` selects non-Go files to keep;
     ``listings`` records what each directory holds (for the result cache); ``grouped`` gives
     the Go files as ``segments`` instead of ``go_files``; ``tree`` spares listing the
-    directories that did not change since it recorded them."""
-    found = Discovery()
+    directories that did not change since it recorded them, and with its ``answer`` (and
+    ``grouped``) answers for the packages of those directories; ``skip_file(path)`` leaves
+    files out (configured excludes)."""
+    found = Discovery(tree=tree)
     if listings:
         from .cache import listing, listing_of
+    answer = tree.answer if tree is not None and grouped else None
     seen: dict[str, Path] = {}
     args = args or ["."]
 
     def add_go(path: Path) -> None:
+        if skip_file is not None and skip_file(path):
+            return
         if not grouped:
             found.go_files.append(path)
             return
         directory, name = str(path.parent), path.name
-        if found.segments and found.segments[-1][0] == directory:
+        if found.segments and found.segments[-1][0] == directory and found.segments[-1][1].__class__ is list:
             found.segments[-1][1].append(name)
         else:
             found.segments.append((directory, [name]))
@@ -120,10 +156,14 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
         runs: list[tuple[str, list[str], set[str] | None]] = []
         where = _Root(str(root), str(real_root))
         linked = False
-        for here, real_dir, rel, entries, plain in _walk(str(root), str(real_root), tree):
+        for here, entries, plain in _walk(str(root), tree):
             if plain is not None:
                 # A directory the tree answered for: regular files only, nothing to ask of
                 # each but its name (and, for the cache, a Go file's stat).
+                if answer is not None and _answerable(plain) and (hit := answer(here, plain)) is not None:
+                    # And the package it holds, as a whole: no name, stat or listing is kept.
+                    runs.append((here, hit, _ANSWERED))
+                    continue
                 files = plain.split("\0") if plain else []
                 if listings:
                     found.listings[here] = listing_of(here, plain, files, tree.stats)
@@ -186,16 +226,29 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
         for pattern in HIDDEN_BUILD_FILES:
             hidden += [p for p in sorted(root.glob(pattern))
                        if p.is_file() and not p.is_symlink() and want_other(p.relative_to(root).as_posix())]
-        ignored = _git_ignored(root, where, runs, hidden)
-        if n == len(args) and not seen and not linked:
+        ignored = _git_ignored(root, where, runs, hidden, tree)
+        simple = n == len(args) and not seen and not linked
+        if answer is not None and (ignored or not simple):
+            # An answer holds for the directory's files as the record has them: not when git
+            # ignores one of them, nor when a link or another path could reach one twice.
+            for i, (here, names, links) in enumerate(runs):
+                if links is _ANSWERED and (not simple or any((here, name) in ignored
+                                                             for name in _visible(tree.seen[here][1]))):
+                    runs[i] = _unanswered(found, here, tree, listings)
+        if simple:
             # The only tree, or the last, with nothing recorded before it and no link in it:
             # no file can be reached twice, and nothing after it needs the record.
-            for here, names, _ in runs:
+            for here, names, links in runs:
+                if links is _ANSWERED:
+                    if not _keep_answered(found, here, where, names, want_other, skip_file):
+                        _, names, _ = _unanswered(found, here, tree, listings)
+                        _keep(found, here, where, names, want_other, grouped, skip_file)
+                    continue
                 kept = [name for name in names if (here, name) not in ignored] if ignored else names
-                _keep(found, here, where, kept, want_other, grouped)
+                _keep(found, here, where, kept, want_other, grouped, skip_file)
             for p in hidden:
                 if p not in ignored:
-                    _keep_path(found, root, p, want_other, add_go)
+                    _keep_path(found, root, p, want_other, add_go, skip_file)
             continue
         # One file reached by two names (a link to a file of the tree, or the same file given
         # twice) is checked, fixed and diffed once, under its own name rather than the link's:
@@ -222,11 +275,42 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
                         kept_hidden.add(p)
         for here, names, _ in runs:
             _keep(found, here, where, [name for name in names if (here, name) in kept_names],
-                  want_other, grouped)
+                  want_other, grouped, skip_file)
         for p in hidden:
             if p in kept_hidden:
-                _keep_path(found, root, p, want_other, add_go)
+                _keep_path(found, root, p, want_other, add_go, skip_file)
     return found
+
+
+# The third member of a walked run the tree's ``answer`` answered (whose second is the answer).
+_ANSWERED = object()
+
+
+def _unanswered(found: Discovery, here: str, tree: "Tree", listings: bool) -> tuple:
+    """The run of an answered directory as the walk would have made it without the answer."""
+    files = tree.seen[here][1]
+    if listings:
+        from .cache import listing_of
+        found.listings[here] = listing_of(here, files, files.split("\0"), tree.stats)
+    return here, _visible(files), None
+
+
+def _keep_answered(found: Discovery, here: str, where: "_Root", hit, want_other, skip_file) -> bool:
+    """Take an answered directory whole; False when a configured exclude leaves out one of its
+    Go files (then the answer, made for all of them, does not hold)."""
+    files = found.tree.seen[here][1]
+    if "\0" in files or not files.endswith(".go") or skip_file is not None:
+        names = _visible(files)
+        d = Path(here)
+        if skip_file is not None and any(skip_file(d / n) for n in names if n.endswith(".go")):
+            return False
+        others = [n for n in names if not n.endswith(".go")]
+        if others:
+            rel = where.rel(here)
+            found.other_files += [d / n for n in others if want_other(f"{rel}/{n}" if rel else n)
+                                  and (skip_file is None or not skip_file(d / n))]
+    found.segments.append((here, hit))
+    return True
 
 
 class _Root:
@@ -251,8 +335,13 @@ class _Root:
         return self.real_root + rel if self.real_root.endswith("/") else f"{self.real_root}/{rel}"
 
 
-def _keep(found: Discovery, here: str, where: _Root, names: list[str], want_other, grouped: bool) -> None:
-    """Take one directory's kept files: Go files as Go files, others when a rule wants them."""
+def _keep(found: Discovery, here: str, where: _Root, names: list[str], want_other, grouped: bool,
+          skip_file=None) -> None:
+    """Take one directory's kept files: Go files as Go files, others when a rule wants them;
+    none that ``skip_file`` leaves out."""
+    if skip_file is not None:
+        d = Path(here)
+        names = [name for name in names if not skip_file(d / name)]
     go = [name for name in names if name.endswith(".go")]
     if len(go) != len(names):
         rel = where.rel(here)
@@ -271,10 +360,10 @@ def _keep(found: Discovery, here: str, where: _Root, names: list[str], want_othe
         found.go_files += [d / name for name in go]
 
 
-def _keep_path(found: Discovery, root: Path, p: Path, want_other, add_go) -> None:
+def _keep_path(found: Discovery, root: Path, p: Path, want_other, add_go, skip_file=None) -> None:
     if p.name.endswith(".go"):
         add_go(p)
-    elif want_other(p.relative_to(root).as_posix()):
+    elif want_other(p.relative_to(root).as_posix()) and (skip_file is None or not skip_file(p)):
         found.other_files.append(p)
 
 
@@ -303,39 +392,44 @@ class Tree:
         # that a listing equal to them is that very object, not a copy per directory.
         self.stats = stats
         self.changed = False  # a directory is not as recorded (or was not recorded)
-
-    @staticmethod
-    def record(st: os.stat_result) -> bytes:
-        return _DIR_STAT.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        # ``answer(directory, its files joined by NUL)``, for a directory found as recorded
+        # whose files hide no Go file: what stands for its package's whole result (anything
+        # but a list), or None to have its files listed as usual.  An answer must hold for
+        # the package of every visible Go file of the record, the stats of which are the
+        # answerer's to check (the walk stats none of them).
+        self.answer = None
 
 
 _DIR_STAT = struct.Struct("<qqqQ")
 
 
-def _walk(root: str, real_root: str, tree: Tree | None = None):
-    """(directory, its real path, its path relative to ``root`` ("" for the root), its
-    non-directory entries sorted by name, None) for ``root`` (whose real path is
-    ``real_root``) and the directories under it, in ``os.walk`` order, directories as
-    ``str(path)``; skipped and symlinked directories are not entered, so a directory's real
-    path is its parent's plus its name.  With a ``tree``, a directory it recorded unchanged
-    is not listed again: it comes as (..., None, the names of its files joined by NUL)."""
-    stack = [(root, real_root, "")]
+def _walk(root: str, tree: Tree | None = None):
+    """(directory, its non-directory entries sorted by name, None) for ``root`` and the
+    directories under it, in ``os.walk`` order, directories as ``str(path)``; skipped and
+    symlinked directories are not entered (so a directory's real path is its parent's plus its
+    name: see :class:`_Root`).  With a ``tree``, a directory it recorded unchanged is not
+    listed again: it comes as (directory, None, the names of its files joined by NUL)."""
+    stack = [root]
+    pop, push = stack.pop, stack.extend
+    if tree is not None:
+        stat, pack = os.stat, _DIR_STAT.pack
+        known_pop, seen = tree.known.pop, tree.seen
     while stack:
-        here, real_here, rel = stack.pop()
+        here = pop()
         record = None
         if tree is not None:
             try:
                 # Before the listing: an entry added after it moves the time past this stat.
-                record = Tree.record(os.stat(here))
+                st = stat(here)
             except OSError:
                 continue
-            known = tree.known.pop(here, None)
+            record = pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            known = known_pop(here, None)
             if known is not None and known[0] == record:
-                tree.seen[here] = known
-                names = known[2].split("\0") if known[2] else []
-                yield here, real_here, rel, None, known[1]
-                stack.extend(reversed([(_join(here, name), f"{real_here}/{name}" if real_here != "/" else "/" + name,
-                                        f"{rel}/{name}" if rel else name) for name in names]))
+                seen[here] = known
+                yield here, None, known[1]
+                if known[2]:
+                    push(reversed([_join(here, name) for name in known[2].split("\0")]))
                 continue
             tree.listed += 1
             if known is not None:
@@ -361,15 +455,14 @@ def _walk(root: str, real_root: str, tree: Tree | None = None):
                         plain = False
             elif not _skipped_dir(name := e.name) and not e.is_symlink():
                 subdirs.append(name)
-                dirs.append((_join(here, name), f"{real_here}/{name}" if real_here != "/" else "/" + name,
-                             f"{rel}/{name}" if rel else name))
+                dirs.append(_join(here, name))
             elif plain and e.is_symlink():
                 plain = False
         if plain:
-            tree.seen[here] = (record, "\0".join(e.name for e in files), "\0".join(subdirs))
+            seen[here] = (record, "\0".join(e.name for e in files), "\0".join(subdirs))
             tree.changed = True  # a record to write
-        yield here, real_here, rel, files, None
-        stack.extend(reversed(dirs))
+        yield here, files, None
+        push(reversed(dirs))
 
 
 def _name(entry: os.DirEntry) -> str:
@@ -389,7 +482,7 @@ def _first_sight(seen: dict[str, Path], path: Path, real: str | None = None) -> 
     return None
 
 
-def _git_ignored(root: Path, where: "_Root", runs: list, hidden: list[Path]) -> set:
+def _git_ignored(root: Path, where: "_Root", runs: list, hidden: list[Path], tree: Tree | None = None) -> set:
     """Which of the walk's files (``(directory, name)`` of ``runs``, and the ``hidden`` paths)
     git ignores, when ``root`` is inside a work tree."""
     if not runs and not hidden:
@@ -406,6 +499,8 @@ def _git_ignored(root: Path, where: "_Root", runs: list, hidden: list[Path]) -> 
     keys: list = []
     rels: list[str] = []
     for here, names, links in runs:
+        if links is _ANSWERED:
+            names, links = _visible(tree.seen[here][1]), None
         real_dir = where.real(here)
         for name in names:
             if links is not None and name in links:

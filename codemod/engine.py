@@ -420,11 +420,8 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     if caching:
         cache.begin(paths)
     found = discovery.discover(paths, wanted, listings=caching, grouped=True,
-                               tree=cache.tree() if caching else None)
+                               tree=cache.tree() if caching else None, skip_file=skip_file)
     result.problems.extend(Problem(p, m) for p, m in found.errors)
-    if skip_file is not None:
-        found.segments = [(d, [n for n in names if not skip_file(Path(d) / n)]) for d, names in found.segments]
-        found.other_files = [p for p in found.other_files if not skip_file(p)]
     result.stale_temporaries = found.stale_temporaries
     modules: dict[Path, Module | None] = {}
     disk_symbols: dict[Path, ModuleSymbols] = {}
@@ -436,10 +433,16 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     quiet = _QuietPackages(go_rules)
     go_files = found.go_paths() if file_rules and found.other_files else []
     # Each package's files by name, under its directory's str(path): a Path is made only for
-    # a package the cache does not answer.
+    # a package the cache does not answer.  (Or the cache's answer, from the walk.)
     packages: dict[str, list[str]] = {}
-    total = 0
+    # The packages the walk found as the cache recorded them, empty: their passes, all at once
+    # (an empty result adds nothing whose order could show).
+    passes, total = cache.answered(found.segments) if caching else (0, 0)
+    result.passes = max(result.passes, passes)
+    done = total
     for key, names in found.segments:
+        if names.__class__ is not list:
+            continue
         total += len(names)
         if names:
             have = packages.get(key)
@@ -448,7 +451,6 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             else:
                 have.extend(names)
     found.segments = []
-    done = 0
     listings = found.listings
 
     def check(directory: Path, files: list[Path], entry) -> tuple[PackageResult, tuple | None]:
@@ -472,7 +474,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     ordered: dict[int, PackageResult] = {}
     checks: list[tuple[int, tuple]] = []
 
-    def take(index: int, files: list[Path], part: PackageResult, record: tuple | None) -> None:
+    def take(index: int, count: int, part: PackageResult, record: tuple | None) -> None:
         nonlocal done
         if caching:
             cache.put(record)
@@ -480,7 +482,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             result.absorb(part)
         else:
             ordered[index] = part
-        done += len(files)
+        done += count
         if progress is not None:
             # Counted as reading and checking each file, the two halves of a file's work.
             progress(2 * done, 2 * total)
@@ -514,7 +516,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         directory = Path(key)
         files = [directory / n for n in names]
         if entry is not None and entry.result is not None:
-            take(index, files, entry.result, None)
+            take(index, len(files), entry.result, None)
         else:
             checks.append((index, (directory, files, entry)))
     sizes = {index: PACKAGE_BYTES + _size(args[1]) for index, args in checks} if len(checks) > 1 else {}
@@ -524,7 +526,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     for k, (part, record) in parallel.run_all(check, [args for _, args in checks], workers,
                                               [sizes.get(index, 0) for index, _ in checks]):
         index, (_, files, _) = checks[k]
-        take(index, files, part, record)
+        take(index, len(files), part, record)
     del checks
     for index in sorted(ordered):
         result.absorb(ordered.pop(index))

@@ -424,3 +424,57 @@ def test_an_importer_elsewhere_in_the_module_invalidates_a_gated_file_finding(tm
     (root / "d.go").write_bytes(b'package m\n\nimport _ "example.com/m/internal/fast"\n')
     (found,) = check(capsys, root, "--select", "LN108")[1]["findings"]
     assert found["path"].endswith("text.go") and found["rule"] == "LN108"
+
+
+def _age_directories(root: Path) -> None:
+    for d, _, _ in os.walk(root):
+        os.utime(d, (OLD, OLD))
+
+
+def test_a_warm_run_answers_unchanged_quiet_packages_as_it_walks(tmp_path, capsys, monkeypatch):
+    # Packages recorded empty that need no go.mod are answered from the directory's record
+    # and their files' stats: no lookup, no listing, no Path.  The others are looked up.
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND, "b/b.go": PLAIN, "c/c.go": PLAIN, "c/d.go": PLAIN})
+    _age_directories(root)
+    cold = check(capsys, root)
+    looked = []
+    real = cache.ResultCache.lookup
+    monkeypatch.setattr(cache.ResultCache, "lookup",
+                        lambda self, d, *a, **kw: looked.append(Path(d).name) or real(self, d, *a, **kw))
+    assert check(capsys, root) == cold and looked == ["a"]
+    # A file whose stat moved is no answer: the lookup hashes it.
+    os.utime(root / "c/d.go", (OLD + 5, OLD + 5))
+    looked.clear()
+    assert check(capsys, root) == cold and looked == ["a", "c"]
+    looked.clear()
+    assert check(capsys, root) == cold and looked == ["a"]
+    # And what it answers is what the packages hold.
+    (root / "c/d.go").write_bytes(MISSING)
+    assert check(capsys, root) == check(capsys, root, "--no-cache") != cold
+
+
+def test_a_build_file_beside_an_answered_package_is_still_read(tmp_path, capsys):
+    root = module(tmp_path / "m", {"tools/t.go": PLAIN})
+    (root / "tools/build.sh").write_text("go build -ldflags=-checklinkname=0 ./...\n")
+    _age_directories(root)
+    cold = check(capsys, root)
+    assert [f["rule"] for f in cold[1]["findings"]] == ["LN107"]
+    assert check(capsys, root) == cold
+
+
+def test_a_touched_file_is_hashed_once_then_known_by_its_stat_again(tmp_path, capsys, monkeypatch):
+    root = module(tmp_path / "m", {"a/a.go": FASTRAND})
+    cold = check(capsys, root)
+    hashed = []
+    real = cache.content_hash
+    # (go.mod is hashed too, once a run: it keys the entry.)
+    monkeypatch.setattr(cache, "content_hash", lambda data: data == FASTRAND and hashed.append(data) or real(data))
+    os.utime(root / "a/a.go", (OLD + 10, OLD + 10))
+    assert check(capsys, root) == cold and hashed == [FASTRAND]
+    hashed.clear()
+    assert check(capsys, root) == cold and hashed == []
+    # Touched just now ("racy"): hashed until it is old enough to be trusted.
+    os.utime(root / "a/a.go")
+    for _ in range(2):
+        hashed.clear()
+        assert check(capsys, root) == cold and hashed == [FASTRAND]

@@ -100,6 +100,12 @@ def test_exclude_and_per_file_ignores(tmp_path):
     assert b'"unsafe"' in (root / "a.go").read_bytes()
 
 
+def test_an_excluded_file_named_on_the_command_line_stays_out(tmp_path):
+    root = project(tmp_path, 'select = ["LN001"]\nexclude = ["gen/**", "*_skip.go"]\n',
+                   {"a.go": NO_UNSAFE, "gen/b.go": NO_UNSAFE, "c_skip.go": NO_UNSAFE})
+    assert rules_found(root, "gen/b.go", "c_skip.go", "a.go") == [("a.go", "LN001")]
+
+
 def test_unsafe_fixes_from_the_file_and_the_flag_that_turns_them_off(tmp_path):
     root = project(tmp_path, "unsafe-fixes = true\n", {"a.go": LOOP})
     p = gofix(root, "--no-unsafe-fixes", "--diff", ".")

@@ -221,3 +221,84 @@ def test_a_directory_with_a_link_or_modified_just_now_is_listed_every_time(tmp_p
     assert str(tmp_path / "links") not in first.seen and str(tmp_path / "fresh") not in first.seen
     again, _, _ = _walked(tmp_path, first.seen)
     assert again.listed == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# A directory found as recorded can be answered whole (the result cache's warm run): the walk
+# keeps no name of it, unless something the record does not say leaves out or doubles a file.
+
+
+def _answering(root: Path, known: dict, *args: Path, **kw):
+    """Walk ``root`` (or ``args``) with the records ``known`` and an answer for every
+    directory asked."""
+    from codemod.discovery import Tree
+
+    asked = []
+    tree = Tree(dict(known))
+
+    def answer(directory: str, joined: str):
+        asked.append(os.path.relpath(directory, root))
+        return ("answer", joined)
+
+    tree.answer = answer
+    d = discover([str(a) for a in args or [root]], listings=True, grouped=True, tree=tree, **kw)
+    segments = {os.path.relpath(k, root): v for k, v in d.segments}
+    return d, sorted(asked), segments
+
+
+def test_a_recorded_directory_hiding_no_go_file_is_answered_whole(tmp_path):
+    files(tmp_path, "a/x.go", "b/y.go", "b/_h.go", "c/z.go", "c/.editorconfig", "d/w.go",
+          "d/.w.go.99999999.abcdefgh.gofix", "e/v.go", "e/notes.txt")
+    _age(tmp_path)
+    first, _, _ = _walked(tmp_path)
+    d, asked, segments = _answering(tmp_path, first.seen)
+    # b/ holds a Go file the run leaves out, d/ a temporary the walk must look at.
+    assert asked == ["a", "c", "e"]
+    assert segments["a"] == ("answer", "x.go") and segments["c"] == ("answer", ".editorconfig\0z.go")
+    assert segments["b"] == ["y.go"] and segments["d"] == ["w.go"]
+    assert str(tmp_path / "a") not in d.listings and str(tmp_path / "b") in d.listings
+    assert [os.path.relpath(p, tmp_path) for p in d.go_paths()] == ["a/x.go", "b/y.go", "c/z.go", "d/w.go", "e/v.go"]
+    assert [os.path.relpath(p, tmp_path) for p in d.stale_temporaries] == ["d/.w.go.99999999.abcdefgh.gofix"]
+    # A file a build-file rule wants is kept from an answered directory too.
+    d, _, _ = _answering(tmp_path, first.seen, want_other=lambda rel: rel.endswith(".txt"))
+    assert [os.path.relpath(p, tmp_path) for p in d.other_files] == ["e/notes.txt"]
+
+
+def test_an_answer_does_not_hold_for_a_directory_with_a_file_git_ignores(tmp_path):
+    git(tmp_path, "init", "-q")
+    files(tmp_path, "a/x.go", "a/y.go", "b/z.go")
+    _age(tmp_path)
+    first, _, _ = _walked(tmp_path)
+    # The ignore file sits above: a/ is as recorded, but its package has one file fewer.
+    (tmp_path / ".gitignore").write_text("a/y.go\n")
+    d, asked, segments = _answering(tmp_path, first.seen)
+    assert asked == ["a", "b"]
+    assert segments["a"] == ["x.go"] and segments["b"] == ("answer", "z.go")
+    assert str(tmp_path / "a") in d.listings  # the cache's lookup compares the listing
+
+
+def test_an_answer_does_not_hold_when_a_file_is_reached_twice(tmp_path):
+    files(tmp_path, "a/x.go", "b/z.go")
+    os.symlink("../a/x.go", files(tmp_path, "l/o.go") / "l/link.go")
+    _age(tmp_path)
+    first, _, _ = _walked(tmp_path)
+    d, asked, segments = _answering(tmp_path, first.seen)
+    assert asked == ["a", "b"]  # (l/ holds a link: never recorded)
+    assert segments == {"a": ["x.go"], "b": ["z.go"], "l": ["o.go"]}
+    assert d.aliases == {tmp_path / "a/x.go": [tmp_path / "l/link.go"]}
+    # Nor when a path given before the tree holds some of its files.
+    (tmp_path / "l/link.go").unlink()
+    _age(tmp_path)
+    first, _, _ = _walked(tmp_path)
+    d, asked, segments = _answering(tmp_path, first.seen, tmp_path / "b/z.go", tmp_path)
+    assert asked == ["a", "b", "l"]
+    assert segments == {"b": ["z.go"], "a": ["x.go"], "l": ["o.go"]}
+    assert [os.path.relpath(p, tmp_path) for p in d.go_paths()] == ["b/z.go", "a/x.go", "l/o.go"]
+
+
+def test_an_answer_does_not_hold_when_an_exclude_leaves_out_one_of_its_files(tmp_path):
+    files(tmp_path, "a/x.go", "a/y.go", "b/z.go")
+    _age(tmp_path)
+    first, _, _ = _walked(tmp_path)
+    d, _, segments = _answering(tmp_path, first.seen, skip_file=lambda p: p.name == "y.go")
+    assert segments["a"] == ["x.go"] and segments["b"] == ("answer", "z.go")
