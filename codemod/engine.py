@@ -249,7 +249,7 @@ class Workspace:
         try:
             data = self.read(path)
         except OSError:
-            data = b"\0"  # the parse says why
+            return self.model(path, None)  # which says why it cannot be read
         if data is None:
             return None
         header = None
@@ -347,6 +347,13 @@ def module_for(modules: dict[Path, Module | None], directory: Path, resolved: bo
     return module
 
 
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False  # as Path.is_file says of what it cannot stat
+
+
 def _is_utf8(data: bytes) -> bool:
     if data.isascii():
         return True
@@ -369,18 +376,21 @@ _IMPORTS_UNSAFE = re.compile(rb'(?m)^\s*(?:import\s+)?(?:[\w.]+\s+)?"unsafe"')
 
 def package_facts(ws: Workspace, directory: Path, go_files: list[Path]) -> PackageFacts:
     """Facts about the whole directory, including files the pre-filter never parsed."""
+    # (name, whether a regular file, links followed): a directory entry knows its type, so
+    # only a link costs a stat.
     try:
-        listing = list(directory.iterdir())
+        with os.scandir(directory) as it:
+            listing = [(e.name, _is_file(e)) for e in it]
     except OSError:
         listing = []
-    names = {p.name for p in listing if p.is_file()}
+    names = {name for name, regular in listing if regular}
     # Files created by earlier fixes exist only in the workspace; deleted ones only on disk.
     names |= {p.name for p in go_files}
     go_names = {n for n in names if n.endswith(".go") and ws.read(directory / n) is not None}
     # The plain search first: the pattern's line-start scan is ~50x slower than a byte search.
     unsafe = {n for n in go_names if b'"unsafe"' in (data := ws.read(directory / n))
               and _IMPORTS_UNSAFE.search(data)}
-    entries = {p.name for p in listing} | {p.name for p in go_files}
+    entries = {name for name, _ in listing} | {p.name for p in go_files}
     return PackageFacts(directory, tuple(sorted(go_names)), any(n.endswith(".s") for n in names),
                         frozenset(unsafe), frozenset(entries))
 
@@ -761,9 +771,9 @@ def _check_go(ws: Workspace, files: list[Path], rules: list[Rule], options: Opti
     """Findings of ``rules`` in ``files``; ``package_files`` (default ``files``) are the
     package's files the rules see as siblings.
 
-    In a package that pulls nothing from outside its module, the files read only for a rule
-    that reads whole packages (LN108's constrained files and their siblings) are parsed when a
-    rule asks for their trees (see :meth:`Workspace.deferred`).  Should one of them turn out
+    In a package that pulls nothing from outside its module, the files read only for a gated
+    rule's words or for a rule that reads whole packages (constrained files and their
+    siblings) are parsed when a rule asks for their trees (see :meth:`Workspace.deferred`).  Should one of them turn out
     not to parse, the check starts over with every such file parsed up front, which is what
     a rule asking whether it saw the whole package gets too."""
     kept = (len(part.problems), len(part.suppressed), dict(part.suppressions))

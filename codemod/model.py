@@ -370,18 +370,29 @@ class Header:
     generated: bool
 
 
+_PACKAGE_LINE = re.compile(rb"(?m)^package\b")
+
+
 def read_header(source: bytes) -> Header | None:
     """The package clause, build constraint and generated marker of a file, read from a parse
     of its header (the comments and the package clause) alone; None when the header does not
     read cleanly or its constraint is malformed (the whole parse then says why)."""
-    from .sketch import package_clause_end
+    # Most files start their package clause on a line of its own; a line starting with
+    # ``package`` inside a block comment cuts the header short, which the parse notices.
+    found = _PACKAGE_LINE.search(source)
+    header = _header_through(source, found.end()) if found is not None else None
+    if header is None:
+        from .sketch import package_clause_end
 
-    end = package_clause_end(source)
-    if end is None:
-        return None
+        end = package_clause_end(source)
+        header = _header_through(source, end) if end is not None else None
+    return header
+
+
+def _header_through(source: bytes, end: int) -> Header | None:
+    """The header, parsing the text up to the end of the line holding offset ``end``."""
     nl = source.find(b"\n", end)
-    head = source[: len(source) if nl < 0 else nl + 1]
-    root = parse(head).root_node
+    root = parse(source[: len(source) if nl < 0 else nl + 1]).root_node
     if root.has_error:
         return None
     clause = next((c for c in root.named_children if c.type == "package_clause"), None)

@@ -25,6 +25,10 @@ HEADERS = {
     "one line": "package p; import \"unsafe\"; var _ = unsafe.Sizeof(0)\n",
     "crlf": "//go:build linux\r\n\r\npackage p\r\n\r\nfunc F() {}\r\n",
     "no newline": "package p",
+    # A line starting with "package" before the clause, inside a block comment: the header is
+    # cut there first, which reads no clause (or an open comment), and then read in full.
+    "package in a comment": "/*\npackage fake\n*/\n\n//go:build linux\n\npackage p\n",
+    "package closing a comment": "/* x\npackage fake */\npackage p\n",
 }
 
 
