@@ -4,7 +4,10 @@
 Reads the build files it is shown (``Makefile``, ``*.mk``, ``*.sh``, ``.github/workflows/*.yml``,
 ``.goreleaser.yml``) for ``-checklinkname=0``, the linker flag (``-ldflags=-checklinkname=0``)
 that turns off the Go 1.23+ check of pull linknames, and lists the pulls of the module that
-the flag is hiding: those the linker refuses on some release in range.
+the flag is hiding: those the linker refuses on some release in range.  The flag also covers
+the module's dependencies, whose pulls are not judged (their source is not in the tree): when
+the module's own pulls are all accepted, the finding says the flag can go unless a dependency
+needs it (XTLS/Xray-core passes it for its Android build only).
 
 ## Why is this bad?
 The flag does not make a refused pull correct; it only stops the linker from saying so.  The
@@ -86,7 +89,8 @@ def check(ctx: BuildFileContext):
         if hidden:
             what = f"it is hiding {len(hidden)} refused pull{'s' * (len(hidden) != 1)}: " + "; ".join(hidden)
         else:
-            what = "no pull of the module is refused today, so the flag can go before it hides one"
+            what = ("no pull of the module is refused today; unless a dependency needs the flag (their "
+                    "pulls are not judged here), it can go before it hides one")
         old = [r for r in ctx.releases if key(r) < (1, 23)]
         if old:
             what += (f"; and the linkers of {format_releases(old)} do not know the flag: "

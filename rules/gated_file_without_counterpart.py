@@ -373,8 +373,14 @@ def check(ctx: Context):
         uses = "files built there use them (" + "; ".join(
             f"{n} in {', '.join(sorted(users[n]))}" for n in missing) + ")"
     what = "the package does not compile" if build else "the package's tests do not compile"
-    message = (f"{', '.join(missing)} {'is' if one else 'are'} declared only in this file, which {gate} "
-               f"leaves out of {where}; {uses}, so {what} there (\"undefined: {missing[0]}\")")
+    # Other files left out there may declare the names too (mockey's stw_1_21.go, stw_1_22.go
+    # and stw_1_23.go each declare doStopTheWorld; Go 1.26 builds none of them).
+    others = sorted({g.path.name for g in ctx.siblings.values() if g is not f and g.package == f.package
+                     and (_is_test(f) or not _is_test(g)) and set(missing) & scope.top_level_names(g)})
+    declared = f"declared only in this file, which {gate} leaves out of {where}" if not others else \
+        f"declared only in {', '.join(['this file', *others[:-1]])} and {others[-1]}, none of which {where} builds"
+    message = (f"{', '.join(missing)} {'is' if one else 'are'} {declared}; {uses}, so {what} there "
+               f"(\"undefined: {missing[0]}\")")
     failing = {r: "undefined" for r in versions.releases_of(list(shown))}
     anchor = f.constraint.go_build or (f.constraint.plus_build[0] if f.constraint.plus_build else None) \
         or f.package_clause

@@ -182,6 +182,8 @@ def test_a_gap_between_two_gated_files_is_reported_without_a_fix(tmp_path):
     """})
     (f,) = result.findings  # one gap, reported once (by the first file declaring the name)
     assert f.path.name == "clock_new.go"
+    assert "nanotime is declared only in this file and clock_old.go, none of which Go 1.23-1.24 builds; " \
+           "use.go uses it there" in f.message
     assert f.failing_releases == {"1.23": "undefined", "1.24": "undefined"}
     assert f.fix is None and "also declared in another file" in f.extra["fix_withheld"]
 

@@ -235,3 +235,14 @@ def test_checklinkname_flag_hides_the_blocked_pull(tmp_path):
     (f,) = [f for f in _json(module) if f["rule"] == "LN107"]
     assert f["path"] == "Makefile" and f["line"] == 2
     assert "runtime.gcount (goroutines.go:5" in f["message"]
+
+
+def test_checklinkname_flag_with_nothing_refused_may_still_serve_a_dependency(tmp_path):
+    # XTLS/Xray-core passes the flag for its Android build while none of its own pulls is
+    # refused: the flag covers the dependencies too, whose pulls are not judged.
+    module = write_module(tmp_path / "m", {
+        "clock.go": 'package m\n\nimport _ "unsafe"\n\n//go:linkname nanotime runtime.nanotime\nfunc nanotime() int64\n',
+        ".github/workflows/release.yml": "jobs:\n  b:\n    steps:\n      - run: go build -ldflags=\"-checklinkname=0\" ./...\n"})
+    out = gofix(module, "--select", "LN107", "./...").stdout
+    assert "no pull of the module is refused today; unless a dependency needs the flag (their pulls are not " \
+           "judged here), it can go before it hides one" in out, out
