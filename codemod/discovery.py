@@ -156,10 +156,13 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
         runs: list[tuple[str, list[str], set[str] | None]] = []
         where = _Root(str(root), str(real_root))
         linked = False
+        gitignores = False  # a .gitignore in a directory walked
         for here, entries, plain in _walk(str(root), tree):
             if plain is not None:
                 # A directory the tree answered for: regular files only, nothing to ask of
                 # each but its name (and, for the cache, a Go file's stat).
+                if not gitignores and ".gitignore" in plain:
+                    gitignores = True
                 if answer is not None and _answerable(plain) and (hit := answer(here, plain)) is not None:
                     # And the package it holds, as a whole: no name, stat or listing is kept.
                     runs.append((here, hit, _ANSWERED))
@@ -186,6 +189,8 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
             for entry in entries:
                 name = entry.name
                 if name.startswith((".", "_")):  # go build ignores these too
+                    if name == ".gitignore":
+                        gitignores = True
                     if name.endswith(TEMP_SUFFIX):
                         p = Path(here) / name
                         if is_stale_temporary(p):
@@ -226,7 +231,7 @@ def discover(args: list[str], want_other=lambda rel: False, *, listings: bool = 
         for pattern in HIDDEN_BUILD_FILES:
             hidden += [p for p in sorted(root.glob(pattern))
                        if p.is_file() and not p.is_symlink() and want_other(p.relative_to(root).as_posix())]
-        ignored = _git_ignored(root, where, runs, hidden, tree)
+        ignored = _git_ignored(root, where, runs, hidden, tree, gitignores)
         simple = n == len(args) and not seen and not linked
         if answer is not None and (ignored or not simple):
             # An answer holds for the directory's files as the record has them: not when git
@@ -482,43 +487,113 @@ def _first_sight(seen: dict[str, Path], path: Path, real: str | None = None) -> 
     return None
 
 
-def _git_ignored(root: Path, where: "_Root", runs: list, hidden: list[Path], tree: Tree | None = None) -> set:
+def _git_ignored(root: Path, where: "_Root", runs: list, hidden: list[Path], tree: Tree | None = None,
+                 gitignores: bool = True) -> set:
     """Which of the walk's files (``(directory, name)`` of ``runs``, and the ``hidden`` paths)
-    git ignores, when ``root`` is inside a work tree."""
+    git ignores, when ``root`` is inside a work tree.  ``gitignores``: whether the walk saw a
+    ``.gitignore`` file (False: git is asked only when one above the root, the repository's
+    ``info/exclude`` or the user's excludes file holds a pattern)."""
     if not runs and not hidden:
         return set()
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True,
-                             text=True, timeout=30)
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel", "--git-path", "info/exclude"], cwd=root,
+                             capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return set()
     if top.returncode != 0:
         return set()
-    top_path = Path(top.stdout.strip()).resolve()
-    prefix = str(top_path).rstrip("/") + "/"
-    keys: list = []
-    rels: list[str] = []
-    for here, names, links in runs:
-        if links is _ANSWERED:
-            names, links = _visible(tree.seen[here][1]), None
-        real_dir = where.real(here)
-        for name in names:
-            if links is not None and name in links:
-                real = str((Path(here) / name).resolve())
-            else:
-                real = _join(real_dir, name)
-            if not real.startswith(prefix):
-                continue  # outside the work tree: git has no say
-            keys.append((here, name))
-            rels.append(real[len(prefix):])
-    for p in hidden:
-        keys.append(p)
-        rels.append(str(p.resolve().relative_to(top_path)))
-    if not rels:
+    lines = top.stdout.splitlines()
+    if not lines:
         return set()
-    res = subprocess.run(["git", "check-ignore", "-z", "--stdin"], cwd=top_path,
-                         input="\0".join(rels) + "\0", capture_output=True, text=True, timeout=60)
+    top_path = Path(lines[0]).resolve()
+    if not gitignores and not _ignore_sources(root, top_path, lines[1:], hidden):
+        return set()  # nothing could be ignored: no need to ask about each file
+    prefix = str(top_path).rstrip("/") + "/"
+
+    def candidates():
+        """(key, path relative to the work tree) of each file git has a say on; made twice
+        rather than kept: a large tree's worth of strings and tuples is memory."""
+        for here, names, links in runs:
+            if links is _ANSWERED:
+                names, links = _visible(tree.seen[here][1]), None
+            real_dir = where.real(here)
+            for name in names:
+                if links is not None and name in links:
+                    real = str((Path(here) / name).resolve())
+                else:
+                    real = _join(real_dir, name)
+                if real.startswith(prefix):  # (outside the work tree git has no say)
+                    yield (here, name), real[len(prefix):]
+        for p in hidden:
+            yield p, str(p.resolve().relative_to(top_path))
+
+    stdin = "".join([f"{rel}\0" for _, rel in candidates()])
+    if not stdin:
+        return set()
+    # Without the index: with it, git looks each path up against every index entry (quadratic:
+    # 100,000 files took minutes).  A tracked file is never ignored, which is asked apart for
+    # the few paths a pattern matches.
+    res = subprocess.run(["git", "check-ignore", "--no-index", "-z", "--stdin"],
+                         cwd=top_path, input=stdin, capture_output=True, text=True, timeout=600)
+    del stdin
     ignored = {x for x in res.stdout.split("\0") if x}
+    if ignored:
+        ignored -= _tracked(top_path, sorted(ignored))
     if not ignored:
         return set()
-    return {k for k, r in zip(keys, rels) if r in ignored}
+    return {k for k, r in candidates() if r in ignored}
+
+
+def _tracked(top: Path, rels: list[str]) -> set[str]:
+    """Which of ``rels`` (paths relative to the work tree ``top``) git tracks."""
+    out: set[str] = set()
+    for i in range(0, len(rels), 1000):
+        res = subprocess.run(["git", "--literal-pathspecs", "ls-files", "-z", "--", *rels[i:i + 1000]], cwd=top,
+                             capture_output=True, text=True, timeout=600)
+        out.update(x for x in res.stdout.split("\0") if x)
+    return out
+
+
+def _ignore_sources(root: Path, top: Path, exclude: list[str], hidden: list[Path]) -> bool:
+    """Whether anything but a ``.gitignore`` in a directory the walk listed could make git
+    ignore a file under ``root``: one in a directory between the work tree's top and
+    ``root``, or between ``root`` and a ``hidden`` file, a pattern in the repository's
+    ``info/exclude`` (``exclude``: its path, from ``git rev-parse --git-path``) or in the
+    user's excludes file (``core.excludesFile``)."""
+    real = root.resolve()
+    for d in [real, *real.parents]:
+        if (d / ".gitignore").exists():
+            return True
+        if d == top:
+            break
+    for p in hidden:
+        for d in p.parents:
+            if d == root:
+                break
+            if (d / ".gitignore").exists():
+                return True
+    files = [root / exclude[0]] if exclude else []
+    try:
+        configured = subprocess.run(["git", "config", "--path", "--get", "core.excludesFile"], cwd=root,
+                                    capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    if configured.returncode == 0 and configured.stdout.strip():
+        files.append(Path(configured.stdout.strip()))
+    elif configured.returncode == 1:  # not set: git's default
+        xdg = os.environ.get("XDG_CONFIG_HOME") or (os.path.join(os.environ["HOME"], ".config")
+                                                      if os.environ.get("HOME") else None)
+        if xdg:
+            files.append(Path(xdg) / "git" / "ignore")
+    else:
+        return True  # git could not say: ask it about every file
+    for f in files:
+        try:
+            text = f.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return True
+        if any(line.strip() and not line.startswith(b"#") for line in text.splitlines()):
+            return True
+    return False

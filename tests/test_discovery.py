@@ -302,3 +302,60 @@ def test_an_answer_does_not_hold_when_an_exclude_leaves_out_one_of_its_files(tmp
     first, _, _ = _walked(tmp_path)
     d, _, segments = _answering(tmp_path, first.seen, skip_file=lambda p: p.name == "y.go")
     assert segments["a"] == ["x.go"] and segments["b"] == ("answer", "z.go")
+
+
+# ---------------------------------------------------------------------------------------------
+# git is asked about each file only when some pattern could ignore one
+
+
+@pytest.fixture
+def asked_git(tmp_path, monkeypatch) -> list[list[str]]:
+    """The git commands discovery runs, without the user's own ignore files."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    asked = []
+    real = subprocess.run
+
+    def run(cmd, *a, **kw):
+        if cmd[0] == "git":
+            asked.append([c for c in cmd if not c.startswith("-")][1])
+        return real(cmd, *a, **kw)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    return asked
+
+
+def test_git_is_asked_about_each_file_only_when_a_pattern_could_ignore_one(tmp_path, monkeypatch, asked_git):
+    root = tmp_path / "repo"
+    files(root, "a.go", "sub/b.go", "sub/deep/c.go")
+    git(root, "init", "-q")
+    monkeypatch.chdir(root)
+    asked_git.clear()
+    assert found(".") == ["a.go", "sub/b.go", "sub/deep/c.go"]
+    assert "check-ignore" not in asked_git
+    # A pattern in the repository's info/exclude,
+    (root / ".git/info/exclude").write_text("# comment\n\nsub/deep/\n")
+    assert found(".") == ["a.go", "sub/b.go"]
+    assert "check-ignore" in asked_git
+    (root / ".git/info/exclude").write_text("# only a comment\n")
+    asked_git.clear()
+    assert found("sub") == ["sub/b.go", "sub/deep/c.go"] and "check-ignore" not in asked_git
+    # in the user's excludes file (git's default place, or core.excludesFile),
+    (tmp_path / "xdg/git").mkdir(parents=True)
+    (tmp_path / "xdg/git/ignore").write_text("b.go\n")
+    assert found(".") == ["a.go", "sub/deep/c.go"]
+    (tmp_path / "xdg/git/ignore").unlink()
+    (tmp_path / "mine").write_text("a.go\n")
+    git(root, "config", "core.excludesFile", str(tmp_path / "mine"))
+    assert found(".") == ["sub/b.go", "sub/deep/c.go"]
+    git(root, "config", "--unset", "core.excludesFile")
+    # in a .gitignore above the paths given, or below them.
+    (root / ".gitignore").write_text("c.go\n")
+    assert found("sub") == ["sub/b.go"]
+    (root / ".gitignore").unlink()
+    (root / "sub/deep/.gitignore").write_text("c.go\n")
+    assert found("sub") == ["sub/b.go"]
+    # A tracked file is never ignored.
+    git(root, "add", "-f", "sub/deep/c.go")
+    assert found("sub") == ["sub/b.go", "sub/deep/c.go"]
