@@ -32,6 +32,7 @@ as empty (it carries a checksum of its contents); a run that stops early writes 
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
@@ -547,10 +548,19 @@ def _read_file(path: Path) -> tuple[dict, tuple | None, dict]:
     data = raw[head:]
     if hashlib.blake2b(data, digest_size=_DIGEST).digest() != raw[len(MAGIC):head]:
         return {}, stat, {}
+    # A large tree's file is a million small objects, none of them in a cycle, that live as
+    # long as the run: the collector would walk them over and over, while they are made and
+    # at each of its later passes.  (Frozen, they are still freed when no longer referenced.)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         fmt, entries, dirs = marshal.loads(data)
     except Exception:
         return {}, stat, {}
+    finally:
+        if collecting:
+            gc.freeze()
+            gc.enable()
     if fmt != FORMAT or not isinstance(entries, dict) or not isinstance(dirs, dict):
         return {}, stat, {}
     return entries, stat, dirs
