@@ -49,7 +49,7 @@ from pathlib import Path
 from . import __version__
 
 # Bump when the file layout changes.
-FORMAT = 3
+FORMAT = 4
 RACY_SECONDS = 2.0
 MAGIC = b"gofix-linkname cache\0"
 _DIGEST = 16
@@ -378,16 +378,13 @@ class ResultCache:
             for key, value in _read_file(self.file)[0].items():
                 if key in seen and key not in entries:
                     entries[key] = value
-        data = marshal.dumps((FORMAT, entries, dirs))
-        del entries
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             tag = self.root / "CACHEDIR.TAG"
             if not tag.exists():
                 _atomic_write(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
                                    b"# gofix-linkname's result cache (safe to delete).\n")
-            # In pieces: the data is the largest object of the run, never copied.
-            _atomic_write(self.file, MAGIC, hashlib.blake2b(data, digest_size=_DIGEST).digest(), data)
+            _write_frames(self.file, entries, dirs)
         except OSError:
             pass  # a read-only or full cache directory slows the next run, nothing more
 
@@ -407,11 +404,9 @@ class ResultCache:
         entries it used, so the file follows the changes and never grows without bound."""
         if self.file is None or set(memo) == getattr(self, "_diffs_loaded", None):
             return
-        data = marshal.dumps((FORMAT, memo, {}))
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(self.file.with_suffix(".diffs"), MAGIC,
-                          hashlib.blake2b(data, digest_size=_DIGEST).digest(), data)
+            _write_frames(self.file.with_suffix(".diffs"), memo, {})
         except OSError:
             pass
 
@@ -545,24 +540,32 @@ def _read_file(path: Path) -> tuple[dict, tuple | None, dict]:
     head = len(MAGIC) + _DIGEST
     if raw[:len(MAGIC)] != MAGIC or len(raw) < head:
         return {}, stat, {}
-    data = raw[head:]
-    if hashlib.blake2b(data, digest_size=_DIGEST).digest() != raw[len(MAGIC):head]:
+    if hashlib.blake2b(raw[head:], digest_size=_DIGEST).digest() != raw[len(MAGIC):head]:
         return {}, stat, {}
     # A large tree's file is a million small objects, none of them in a cycle, that live as
     # long as the run: the collector would walk them over and over, while they are made and
     # at each of its later passes.  (Frozen, they are still freed when no longer referenced.)
     collecting = gc.isenabled()
     gc.disable()
+    entries: dict = {}
+    dirs: dict = {}
     try:
-        fmt, entries, dirs = marshal.loads(data)
+        at = head
+        while at < len(raw):
+            (size,) = _FRAME.unpack_from(raw, at)
+            at += _FRAME.size
+            if at + size > len(raw):
+                return {}, stat, {}
+            some_entries, some_dirs = marshal.loads(raw[at:at + size])
+            at += size
+            entries.update(some_entries)
+            dirs.update(some_dirs)
     except Exception:
         return {}, stat, {}
     finally:
         if collecting:
             gc.freeze()
             gc.enable()
-    if fmt != FORMAT or not isinstance(entries, dict) or not isinstance(dirs, dict):
-        return {}, stat, {}
     return entries, stat, dirs
 
 
@@ -582,12 +585,52 @@ def read_entries(path: Path) -> dict[str, dict]:
     return out
 
 
-def _atomic_write(path: Path, *pieces: bytes) -> None:
+# A cache file after its header: frames, each the length of its marshal data (8 bytes) and the
+# data, a pair (entries, directories) of at most _FRAME_KEYS keys.  Made and written one
+# frame at a time: one marshal of a large tree's file was the run's largest object (16 MB
+# for 100,000 packages, and more while it grew).  A directory's entry and record share their
+# names (one object in the same frame).
+_FRAME = struct.Struct("<Q")
+_FRAME_KEYS = 4096
+
+
+def _write_frames(path: Path, entries: dict, dirs: dict) -> None:
+    """Write ``entries`` and ``dirs`` as a cache file at ``path`` (atomically: see
+    :func:`_atomic_write`), with its checksum."""
+    keys = list(dirs)
+    keys += [k for k in entries if k not in dirs]
+    digest = hashlib.blake2b(digest_size=_DIGEST)
+
+    def frames():
+        for i in range(0, len(keys), _FRAME_KEYS):
+            part = keys[i:i + _FRAME_KEYS]
+            data = marshal.dumps(({k: entries[k] for k in part if k in entries},
+                                  {k: dirs[k] for k in part if k in dirs}))
+            size = _FRAME.pack(len(data))
+            digest.update(size)
+            digest.update(data)
+            yield size
+            yield data
+
+    # (The checksum is known at the end: its place is written then.)
+    _atomic_write(path, MAGIC, bytes(_DIGEST), frames(), at=len(MAGIC), then=digest)
+
+
+def _atomic_write(path: Path, *pieces, at: int | None = None, then=None) -> None:
+    """Write ``pieces`` (bytes, or an iterable of bytes) to a temporary file renamed to
+    ``path``; with ``then`` (a hash), its digest is written at offset ``at`` last."""
     fd, tmp = _mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with _fdopen(fd, "wb") as fh:
             for data in pieces:
-                fh.write(data)
+                if isinstance(data, (bytes, bytearray, memoryview)):
+                    fh.write(data)
+                else:
+                    for piece in data:
+                        fh.write(piece)
+            if then is not None:
+                fh.seek(at)
+                fh.write(then.digest())
         _rename(tmp, path)
     except BaseException:
         try:

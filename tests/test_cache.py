@@ -270,7 +270,7 @@ def test_one_file_per_run_read_once_and_written_once(tmp_path, capsys, monkeypat
     root = module(tmp_path / "m", {f"p{i}/f.go": PLAIN for i in range(30)} | {"q/q.go": FASTRAND})
     writes = []
     real = cache._atomic_write
-    monkeypatch.setattr(cache, "_atomic_write", lambda path, *data: writes.append(path.name) or real(path, *data))
+    monkeypatch.setattr(cache, "_atomic_write", lambda path, *data, **kw: writes.append(path.name) or real(path, *data, **kw))
     cold = check(capsys, root)
     assert [w for w in writes if w != "CACHEDIR.TAG"] == [cache_file(tmp_path).name]
     writes.clear()
@@ -293,7 +293,7 @@ def test_a_warm_run_over_directories_it_cannot_record_writes_nothing(tmp_path, c
     os.utime(root / "c")
     writes = []
     real = cache._atomic_write
-    monkeypatch.setattr(cache, "_atomic_write", lambda path, *data: writes.append(path.name) or real(path, *data))
+    monkeypatch.setattr(cache, "_atomic_write", lambda path, *data, **kw: writes.append(path.name) or real(path, *data, **kw))
     cold = check(capsys, root)
     writes.clear()
     assert check(capsys, root) == cold and writes == []
@@ -478,3 +478,23 @@ def test_a_touched_file_is_hashed_once_then_known_by_its_stat_again(tmp_path, ca
     for _ in range(2):
         hashed.clear()
         assert check(capsys, root) == cold and hashed == [FASTRAND]
+
+
+def test_a_cache_file_is_written_and_read_in_frames(tmp_path, capsys, monkeypatch):
+    # One marshal per few thousand packages, not one of the whole file (the run's largest
+    # object on a large tree): the entries and directory records of every frame come back.
+    monkeypatch.setattr(cache, "_FRAME_KEYS", 2)
+    root = module(tmp_path / "m", {f"p{i}/a.go": (FASTRAND if i % 2 else PLAIN) for i in range(7)})
+    _age_directories(root)
+    cold = check(capsys, root)
+    entries, _, dirs = cache._read_file(cache_file(tmp_path))
+    assert len(entries) == 7 and {str(root), *(str(root / f"p{i}") for i in range(7))} <= set(dirs)
+    checked = []
+    real = engine.check_package
+    monkeypatch.setattr(engine, "check_package", lambda *a, **kw: checked.append(a[1]) or real(*a, **kw))
+    assert check(capsys, root) == cold and checked == []
+    # A frame cut short is a damaged file: empty, and the run checks everything again.
+    data = cache_file(tmp_path).read_bytes()
+    cache_file(tmp_path).write_bytes(data[:-5])
+    assert cache._read_file(cache_file(tmp_path))[0] == {}
+    assert check(capsys, root) == cold and len(checked) == 3
