@@ -8,12 +8,12 @@ compiled there use a function, variable, constant or type that this file declare
 file compiled there declares it too.  The finding names the releases and platforms where the
 package does not compile, the names that are missing and the files that use them.
 
-A file left out of only some platforms of a release is judged where the package shows it is
-meant to build: where a missing name is one of the file's ``//go:linkname`` pulls, or where
-another file of the package is built instead of this one (``mmap_nonlinux.go`` next to
-``endpoint.go``, which is ``linux``).  A package whose files are all Linux or all amd64, save
-the ones built everywhere, is a Linux or amd64 package by design (gVisor's ``pkg/flipcall``:
-``futex_linux.go`` and files that call into it), not one that forgot a counterpart.
+A file left out of only some platforms of a release is judged when a missing name is one of
+its ``//go:linkname`` pulls (``hash_amd64.go`` pulling ``runtime.memhash`` for ``table.go``).
+Whether a package of ordinary code is meant to build on a platform is not something its files
+say: packages for Linux alone are common and deliberate (gVisor's ``pkg/flipcall``, whose
+``futex_linux.go`` the other files call; runc's ``libcontainer/configs``, whose dependencies do
+not build elsewhere, ``_unsupported.go`` files notwithstanding).
 
 A package under ``internal/`` is built only where a file of its module importing it is
 (its own external tests aside): an amd64-only internal package imported from
@@ -169,7 +169,7 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
         if outcome is not None:
             broken[t] = outcome
     if broken:
-        broken = {t: s for t, s in broken.items() if _claimable(ctx, t, users_at[t], files, builds)}
+        broken = {t: s for t, s in broken.items() if _claimable(ctx, t, users_at[t])}
     if broken:
         # An internal package is built only where a file of its module importing it is (a
         # whole-module question, so asked only once something is broken).
@@ -183,22 +183,17 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
     return broken, users
 
 
-def _claimable(ctx: Context, t: Target, uses, files, builds) -> bool:
-    """Whether a use missing at ``t`` is a defect of the package rather than a platform it is
-    not written for.  Where the file is left out of the whole release it is a version gate,
-    always a defect; where only some platforms of the release leave it out, it is one when a
-    missing name is a pull of the file, or when a non-test file of the package is built at
-    ``t`` and on none of the release's platforms that build this one (the package's own code
-    for the other platforms)."""
+def _claimable(ctx: Context, t: Target, uses) -> bool:
+    """Whether a use missing at ``t`` is this rule's to report.  Where the file is left out of
+    the whole release it is a version gate, always; where only some platforms of the release
+    leave it out, when a missing name is one the file's ``//go:linkname`` directives name."""
     f = ctx.file
     tags = ctx.options.tags
-    here = {u for u in versions.targets((t.release,), ctx.options.platforms)
-            if versions.builds_on(f.path.name, f.constraint.expr, u, tags)}
+    here = [u for u in versions.targets((t.release,), ctx.options.platforms)
+            if versions.builds_on(f.path.name, f.constraint.expr, u, tags)]
     if not here:
         return True
-    if {n for n, _ in uses} & {d.local for d in f.directives}:
-        return True
-    return any(t in builds[id(g)] and not builds[id(g)] & here for g in files if not _is_test(g))
+    return bool({n for n, _ in uses} & {d.local for d in f.directives})
 
 
 def _gate_words(ctx: Context, shown) -> str:

@@ -198,10 +198,10 @@ def test_gate_lets_the_rule_look_wherever_a_name_may_be_missing(tmp_path, files)
 def test_gated_run_reports_what_the_whole_package_run_reports(tmp_path):
     """The engine with the gate and the rule run without it agree, finding or not."""
     files = {
-        "a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
+        "a_linux.go": "package m\n\nimport _ \"unsafe\"\n\n//go:linkname helper runtime.fastrand\nfunc helper() uint32\n",
         "b_linux.go": "package m\n\nfunc both() int { return 1 }\n",
         "b_other.go": "//go:build !linux\n\npackage m\n\nfunc both() int { return 2 }\n",
-        "use.go": "package m\n\nfunc Use() int { return helper() + both() }\n",
+        "use.go": "package m\n\nfunc Use() int { return int(helper()) + both() }\n",
     }
     (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
     for name, text in files.items():
