@@ -26,7 +26,7 @@ from .linkset import ModuleSymbols
 from .model import (BOM, DeferredGoFile, GoFile, Module, PackageFacts, Span, Unparsable, grammar_version, parse_file,
                     parse_go_mod, reaches_outside, read_header)
 from .rule import BuildFileContext, Context, FixAvailability, Options, Rule
-from .sketch import PackageSketch, file_sketch
+from .sketch import PackageSketch, cached_file_sketch
 
 MAX_PASSES = 8
 # From how much work worker processes are used: the Go bytes of the packages to check, each
@@ -259,18 +259,13 @@ class Workspace:
         if header is None:
             return self.model(path, None)
 
-        def sketch_of(name=path.name, sketches=self.sketches):
-            # The package gate's sketch of these bytes, when it made one.
-            hit = sketches.get(("sketch", name))
-            if hit is None or hit[0] is not data:
-                hit = sketches[("sketch", name)] = (data, file_sketch(name, data))
-            return hit[1]
-
         # A weak reference: the model would otherwise hold its workspace in a cycle, which
         # only the garbage collector frees, so a run would keep many packages' trees at once.
         workspace = weakref.ref(self)
         found = self._deferred[path] = DeferredGoFile(path, source, source is not data, header,
-                                                      lambda: workspace().model(path, None), sketch_of)
+                                                      lambda: workspace().model(path, None),
+                                                      functools.partial(cached_file_sketch, self.sketches,
+                                                                        path.name, data))
         return found
 
     def _load(self, path: Path, triggers: tuple[str, ...] | None) -> GoFile | Problem | None:
@@ -609,11 +604,8 @@ class _QuietPackages:
             data = _read_plain(discovery._join(directory, name))
             if data is None or b"\0" in data or any_trigger(data) is not None:
                 return None
-            if not data.isascii():
-                try:
-                    data.decode("utf-8")
-                except UnicodeDecodeError:
-                    return None
+            if not _is_utf8(data):
+                return None
             read[name] = data
         if not self.whole_package:
             return read

@@ -110,13 +110,30 @@ def defined_anywhere(d: Directive) -> bool:
     return d.target in symbols_anywhere(d.target_package)
 
 
+def uses_of(files, local: str):
+    """(file, identifier) for each reference to the package-level ``local`` in ``files`` (a
+    call or a function value), its own declaration left out; lazily, in file order."""
+    from . import goflow, scope
+
+    word = local.encode("utf-8")
+    for g in files:
+        if word not in scope.words(g):
+            continue  # a file that does not spell the name has no identifier of it
+        for ident in goflow.references(g, local):
+            parent = ident.parent
+            if parent is not None and parent.type == "function_declaration" \
+                    and parent.child_by_field_name("name") == ident:
+                continue  # the declaration itself
+            yield g, ident
+
+
 def referenced_on(ctx: Context, d: Directive) -> set | None:
     """The targets of ``ctx.build_matrix`` whose compiled code refers to ``d.local`` outside
     the branches the compiler folds away there (see :mod:`codemod.deadcode`); None when that
     cannot be known: the name is exported (other packages may call it), or a file of the
     package was not seen.  Without a reference the object file carries no relocation, so the
     linker neither resolves nor checks the target (measured on Go 1.21, 1.23, 1.27)."""
-    from . import deadcode, goflow, scope
+    from . import deadcode
     from .versions import builds_on
 
     if d.local[:1].isupper() or not ctx.whole_package_seen():
@@ -137,17 +154,7 @@ def referenced_on(ctx: Context, d: Directive) -> set | None:
     if hit is None or hit[0] is not ctx.siblings:
         hit = ctx.package.memo[key] = (ctx.siblings, deadcode.bool_constants(files))
     consts = hit[1]
-    word = d.local.encode("utf-8")
-    refs = []
-    for g in files:
-        if word not in scope.words(g):
-            continue  # a file that does not spell the name has no identifier of it
-        for ident in goflow.references(g, d.local):
-            parent = ident.parent
-            if parent is not None and parent.type == "function_declaration" \
-                    and parent.child_by_field_name("name") == ident:
-                continue  # the declaration itself
-            refs.append((g, ident))
+    refs = list(uses_of(files, d.local))
     out = set()
     for t in ctx.build_matrix:
         for g, ident in refs:

@@ -351,7 +351,7 @@ class PackageSketch:
         """The file's sketch; None when it cannot be read as UTF-8 text."""
         if name in self._trees:
             return self._cached("tree", name, lambda data: _from_tree(name, self._trees[name]))
-        return self._cached("sketch", name, lambda data: _sketch_text(name, data))
+        return cached_file_sketch(self._cache, name, self.data(name))
 
     def words(self, name: str) -> frozenset[bytes]:
         """Every word file ``name`` spells (see :func:`words_of`)."""
@@ -375,12 +375,17 @@ def _from_tree(name: str, model) -> FileSketch | None:
                       frozenset(top_level_names(model)))
 
 
+def cached_file_sketch(cache: dict, name: str, data: bytes | None) -> FileSketch | None:
+    """:func:`file_sketch` of ``data``, kept in ``cache`` (a workspace's ``sketches``, which
+    package gates and deferred files share) for as long as the file holds these bytes."""
+    hit = cache.get(("sketch", name))
+    if hit is None or hit[0] is not data:
+        hit = cache[("sketch", name)] = (data, file_sketch(name, data))
+    return hit[1]
+
+
 def file_sketch(name: str, data: bytes | None) -> FileSketch | None:
     """The sketch of file ``name`` with bytes ``data``; None when they are not UTF-8 text."""
-    return _sketch_text(name, data)
-
-
-def _sketch_text(name: str, data: bytes | None) -> FileSketch | None:
     if data is None or b"\0" in data:
         return None
     try:

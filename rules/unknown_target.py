@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import functools
 
-from codemod import goflow, knowledge, scope
+from codemod import knowledge
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import is_std_path
@@ -57,7 +57,7 @@ from codemod.rule import Context, FixAvailability, Rule
 from codemod.versions import key, language_release
 
 from codemod.pulls import symbols_anywhere
-from codemod.pulls import is_pull
+from codemod.pulls import is_pull, uses_of
 
 
 def distance(a: str, b: str, limit: int = 3) -> int:
@@ -109,16 +109,7 @@ def _referenced(ctx: Context, d) -> bool | None:
     if not ctx.whole_package_seen():
         return None
     files = [g for g in ctx.siblings.values() if g.package == ctx.file.package]
-    for g in files if ctx.file in files else [ctx.file, *files]:
-        if d.local.encode("utf-8") not in scope.words(g):
-            continue  # a file that does not spell the name has no identifier of it
-        for ident in goflow.references(g, d.local):
-            parent = ident.parent
-            if parent is not None and parent.type == "function_declaration" \
-                    and parent.child_by_field_name("name") == ident:
-                continue  # the declaration itself
-            return True
-    return False
+    return next(uses_of(files if ctx.file in files else [ctx.file, *files], d.local), None) is not None
 
 
 def check(ctx: Context):
