@@ -948,18 +948,20 @@ def _check_go_once(ws: Workspace, files: list[Path], rules: list[Rule], options:
 
 
 def _pulls(module: Module | None, directory: Path, models) -> bool:
-    """Whether a directive of these files of one directory names a symbol of a package outside
+    """Whether a directive of these files of one directory pulls a symbol of a package outside
     its own package and module.  Such a package is read whole: any of its files may call the
     pull by its local name, words or not.  No rule follows a handshake between the module's
-    own packages (GOROOT/src's runtime and its users), nor a target without a package (a C or
-    assembly symbol: ``//go:linkname libc_open libc_open``)."""
+    own packages (GOROOT/src's runtime and its users), a target without a package (a C or
+    assembly symbol: ``//go:linkname libc_open libc_open``), nor a push: a declaration with
+    contents gives the symbol its definition, and no call of it needs the target's."""
     import_path = None
     if module is not None and module.path:
         try:
             import_path = module.import_path_of(directory)
         except ValueError:
             pass
-    return any(d.target and d.target_package and reaches_outside(d.target_package, m.package, import_path, module)
+    return any(d.target and d.target_package and not (d.declaration is not None and d.declaration.defines)
+               and reaches_outside(d.target_package, m.package, import_path, module)
                for m in models for d in m.directives)
 
 

@@ -71,6 +71,15 @@ _KEYWORDS = frozenset(b"break case chan const continue default defer else fallth
 
 
 @dataclass(frozen=True)
+class FileHeader:
+    """What a file's header says: the part of a sketch a build question needs."""
+    name: str  # the file name
+    package: str | None  # None: no package clause found where one was expected
+    constraint: Expr | None  # the combined //go:build (or // +build) constraint
+    constraint_ok: bool  # False: the header could not be read, or its constraint is malformed
+
+
+@dataclass(frozen=True)
 class FileSketch:
     name: str  # the file name
     source: bytes  # without BOM
@@ -279,6 +288,8 @@ def _is_operand(t: bytes) -> bool:
         and t not in _KEYWORDS
 
 
+_LINKNAME_LINE = re.compile(rb"//go:linkname[^\n]*")
+
 _WORD_BYTES = bytes(c if (chr(c).isascii() and (chr(c).isalnum() or c == ord("_"))) or c >= 0x80 else 32
                     for c in range(256))
 
@@ -347,6 +358,38 @@ class PackageSketch:
         data = self.data(name) or b""
         return b"go:build" in data or b"+build" in data
 
+    def header(self, name: str) -> FileHeader | None:
+        """The file's package clause and build constraint, read without sketching its names;
+        None when it cannot be read as UTF-8 text."""
+        if name in self._trees:
+            from .model import GoFile
+            model = self._trees[name]
+            if not isinstance(model, GoFile):
+                return FileHeader(name, None, None, False)  # it could not be parsed
+            return FileHeader(name, model.package, model.constraint.expr, model.constraint.error is None)
+        hit = self._cache.get(("sketch", name))
+        data = self.data(name)
+        if hit is not None and hit[0] is data:
+            return hit[1]
+        return self._cached("header", name, lambda data: file_header(name, data))
+
+    def directive_names(self, name: str) -> frozenset[str]:
+        """The local names the file's ``//go:linkname`` lines name, read as the parser reads a
+        directive's words but wherever such a line stands (in a string, a block comment):
+        every name its directives declare, and perhaps more."""
+        def compute(data: bytes | None) -> frozenset[str]:
+            from .model import _LINKNAME
+            if not data or b"//go:linkname" not in data:
+                return frozenset()
+            found = set()
+            for line in _LINKNAME_LINE.findall(data):
+                m = _LINKNAME.match(line.decode("utf-8", "replace"))
+                if m and m.group(1):
+                    found.add(m.group(1))
+            return frozenset(found)
+
+        return self._cached("directive names", name, compute)
+
     def file(self, name: str) -> FileSketch | None:
         """The file's sketch; None when it cannot be read as UTF-8 text."""
         if name in self._trees:
@@ -384,12 +427,25 @@ def cached_file_sketch(cache: dict, name: str, data: bytes | None) -> FileSketch
     return hit[1]
 
 
-def file_sketch(name: str, data: bytes | None) -> FileSketch | None:
-    """The sketch of file ``name`` with bytes ``data``; None when they are not UTF-8 text."""
-    if data is None or b"\0" in data:
+def file_header(name: str, data: bytes | None) -> FileHeader | None:
+    """What the header of file ``name`` (bytes ``data``) says; None when they are not UTF-8 text."""
+    if not _is_text(data):
         return None
+    source = data[len(BOM):] if data.startswith(BOM) else data
+    package, constraint, ok, _ = _header(source)
+    return FileHeader(name, package, constraint, ok)
+
+
+def _is_text(data: bytes | None) -> bool:
+    if data is None or b"\0" in data:
+        return False
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return None
-    return sketch(name, data)
+        return False
+    return True
+
+
+def file_sketch(name: str, data: bytes | None) -> FileSketch | None:
+    """The sketch of file ``name`` with bytes ``data``; None when they are not UTF-8 text."""
+    return sketch(name, data) if _is_text(data) else None

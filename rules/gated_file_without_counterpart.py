@@ -122,26 +122,53 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
              and first.get(n, f.path.name) >= f.path.name}
     if not names:
         return {}, {}
-    broken: dict[Target, str] = {}
-    users_at: dict[Target, list[tuple[str, str]]] = {}  # (name, file using it) per target
+    # Where only some platforms of a release leave the file out, a gap is claimed when a
+    # missing name is one its //go:linkname directives name: whether a package of ordinary
+    # code is meant to build on a platform is not something its files say.  Where the whole
+    # release leaves it out, it is a version gate, claimed always.
+    pulled = names & {d.local for d in f.directives}
+    releases_inside = {t.release for t in inside}
     # Which of the names each file uses, asked once per file rather than once per target: a
     # target only decides which of them count as missing.  A file whose words spell none of
     # them uses none (the usual case).
-    by_word = {n.encode("utf-8"): n for n in names}
-    name_words = frozenset(by_word)
-    used_by: dict[int, list[str]] = {}
+    used_by: dict[tuple[int, bool], list[str]] = {}
 
-    def used(g) -> list[str]:
-        found = used_by.get(id(g))
+    def used(g, among: set[str]) -> list[str]:
+        key = (id(g), among is pulled)
+        found = used_by.get(key)
         if found is None:
+            by_word = {n.encode("utf-8"): n for n in among}
             # Two frozensets: the intersection walks the smaller (a dict's keys would walk the
             # file's words, thousands of them, every time).
-            spelled = name_words & scope.words(g)
-            found = used_by[id(g)] = list(scope.package_references(g, [by_word[w] for w in spelled])) \
+            spelled = frozenset(by_word) & scope.words(g)
+            found = used_by[key] = list(scope.package_references(g, [by_word[w] for w in spelled])) \
                 if spelled else []
         return found
 
     test_file = _is_test(f)
+
+    def missing_at(t: Target, among: set[str]) -> tuple[str | None, list[tuple[str, str]]]:
+        """"build" or "test" when a file built at ``t`` uses a name of ``among`` no file built
+        there declares, else None; and (name, file using it) for each such use."""
+        built, declared_build, declared_test = declared_at[t]
+        outcome, uses_here = None, []
+        for g in built:
+            g_test = _is_test(g)
+            if test_file and not g_test:
+                continue  # a test file's names are not visible to the package's own files
+            uses = used(g, among)
+            if not uses or scope.has_dot_import(g):
+                continue  # no use; or its unqualified names may come from the imported package
+            declared = declared_test if g_test else declared_build
+            missing = [n for n in uses if n not in declared]
+            if not missing:
+                continue
+            uses_here.extend((n, g.path.name) for n in missing)
+            outcome = "build" if not g_test else (outcome or "test")
+        return outcome, uses_here
+
+    broken: dict[Target, str] = {}
+    users_at: dict[Target, list[tuple[str, str]]] = {}  # (name, file using it) per target
     for t in excluded:
         if t not in declared_at:
             built = [g for g in files if t in builds[id(g)]]  # never this file: it is left out at t
@@ -149,27 +176,13 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
             declared_build = {n for g in built if not _is_test(g) for n in scope.top_level_names(g)}
             declared_at[t] = (built, declared_build,
                               declared_build | {n for g in built if _is_test(g) for n in scope.top_level_names(g)})
-        built, declared_build, declared_test = declared_at[t]
-        if names <= declared_build:
+        if names <= declared_at[t][1]:
             continue  # every name is declared there, for the build and its tests alike
-        outcome = None
-        for g in built:
-            g_test = _is_test(g)
-            if test_file and not g_test:
-                continue  # a test file's names are not visible to the package's own files
-            uses = used(g)
-            if not uses or scope.has_dot_import(g):
-                continue  # no use; or its unqualified names may come from the imported package
-            declared = declared_test if g_test else declared_build
-            missing = [n for n in uses if n not in declared]
-            if not missing:
-                continue
-            users_at.setdefault(t, []).extend((n, g.path.name) for n in missing)
-            outcome = "build" if not g_test else (outcome or "test")
+        if t.release in releases_inside and (not pulled or missing_at(t, pulled)[0] is None):
+            continue  # no pulled name is missing there
+        outcome, uses_here = missing_at(t, names)
         if outcome is not None:
-            broken[t] = outcome
-    if broken:
-        broken = {t: s for t, s in broken.items() if _claimable(ctx, t, users_at[t])}
+            broken[t], users_at[t] = outcome, uses_here
     if broken:
         # An internal package is built only where a file of its module importing it is (a
         # whole-module question, so asked only once something is broken).
@@ -181,19 +194,6 @@ def _breakage(ctx: Context) -> tuple[dict[Target, str], dict[str, set[str]]]:
         for n, user in users_at[t]:
             users.setdefault(n, set()).add(user)
     return broken, users
-
-
-def _claimable(ctx: Context, t: Target, uses) -> bool:
-    """Whether a use missing at ``t`` is this rule's to report.  Where the file is left out of
-    the whole release it is a version gate, always; where only some platforms of the release
-    leave it out, when a missing name is one the file's ``//go:linkname`` directives name."""
-    f = ctx.file
-    tags = ctx.options.tags
-    here = [u for u in versions.targets((t.release,), ctx.options.platforms)
-            if versions.builds_on(f.path.name, f.constraint.expr, u, tags)]
-    if not here:
-        return True
-    return bool({n for n, _ in uses} & {d.local for d in f.directives})
 
 
 def _gate_words(ctx: Context, shown) -> str:
@@ -284,46 +284,94 @@ def _companion_fix(ctx: Context, missing: list[str]):
 
 def may_break(pkg) -> bool:
     """The package gate: False when the package's bytes (see :mod:`codemod.sketch`) prove that
-    no constrained file can be reported: wherever one is left out, each of its names is
-    declared by a file built there, or spelled by none.  Every doubt answers True."""
+    no constrained file can be reported: wherever one is left out and :func:`_breakage` would
+    claim a gap, each name it could report is declared by a file built there, or spelled by
+    none.  Every doubt answers True."""
     tags = pkg.options.tags
     every = versions.targets(pkg.releases, pkg.options.platforms)
     constrained = [n for n in pkg.go_files if pkg.may_be_constrained(n)]
     if not constrained:
         return False  # a file without a constraint is built wherever its package is
-    sketches = {n: pkg.file(n) for n in constrained}
-    if any(s is None or s.names is None or s.package is None for s in sketches.values()):
+    headers = {}
+
+    def header(n: str) -> bool:
+        """Whether the file's header was read (into ``headers``) as the parser reads it."""
+        h = headers[n] = pkg.header(n)
+        return h is not None and h.package is not None and h.constraint_ok
+
+    # Per constrained file, the targets it is left out of, and the names a gap there could
+    # report: any of its names where a whole release leaves it out; where only some platforms
+    # of a release do, those its //go:linkname lines name.  Only a ``go1.N`` tag tells one
+    # release from another, so a file spelling neither that nor a directive has no gap to
+    # report; the headers of the others tell which gaps they have.  A package of platform
+    # files without directives (most of them) is never sketched.
+    gaps: list[tuple[str, list, list]] = []  # (file, release-wide gaps, platform-only gaps)
+    for n in constrained:
+        data = pkg.data(n) or b""
+        if b"go:linkname" not in data and b"go1." not in data:
+            continue
+        if not header(n):
+            return True
+        h = headers[n]
+        built = {t for t in every if versions.builds_on(n, h.constraint, t, tags)}
+        if not built:
+            continue  # built nowhere: it declares nothing
+        releases = {t.release for t in built}
+        wide = [t for t in every if t.release not in releases]
+        narrow = [t for t in every if t not in built and t.release in releases]
+        if narrow and not pkg.directive_names(n):
+            narrow = []
+        if wide or narrow:
+            gaps.append((n, wide, narrow))
+    if not gaps:
+        return False
+    if not all(n in headers or header(n) for n in constrained):
         return True
-    plain = [n for n in pkg.go_files if n not in sketches]
+    plain = [n for n in pkg.go_files if n not in headers]
     plain_words: set[bytes] | None = None
-    at: dict = {}  # (target, package) -> (names declared there, words spelled there)
+    at: dict = {}  # target -> the constrained files built there
 
-    def built_at(t, package):
-        if (t, package) not in at:
-            built = [s for s in sketches.values() if versions.builds_on(s.name, s.constraint, t, tags)]
-            declared = {n for s in built if s.package == package and not s.name.endswith("_test.go")
-                        for n in s.names}
-            at[(t, package)] = (declared, built, {})
-        return at[(t, package)]
+    def built_at(t):
+        if t not in at:
+            at[t] = [n for n, h in headers.items() if versions.builds_on(n, h.constraint, t, tags)]
+        return at[t]
 
-    def spelled_at(t, package, word: bytes) -> bool:
-        """Whether a constrained file built at ``t`` spells ``word`` (asked of a few words
-        only: a union of every file's words per target cost more than the answers)."""
-        _, built, answers = built_at(t, package)
-        if word not in answers:
-            answers[word] = any(word in pkg.words(s.name) for s in built)
-        return answers[word]
+    def declared_at(t, package, name: str) -> bool | None:
+        """Whether a file of ``package`` built at ``t`` (not a test) declares ``name``; None when
+        a file spelling it cannot be sketched.  Only the files spelling it are sketched."""
+        word = name.encode("utf-8")
+        for g in built_at(t):
+            if headers[g].package != package or g.endswith("_test.go") or word not in pkg.words(g):
+                continue
+            s = pkg.file(g)
+            if s is None or s.names is None:
+                return None
+            if name in s.names:
+                return True
+        return False
 
-    for f in sketches.values():
-        excluded = [t for t in every if not versions.builds_on(f.name, f.constraint, t, tags)]
-        if not excluded or len(excluded) == len(every):
-            continue  # built everywhere, or nowhere (then it declares nothing)
-        names = f.names - scope.PREDECLARED
-        for t in excluded:
-            declared = built_at(t, f.package)[0]
-            for n in names - declared:
-                word = n.encode("utf-8")
-                if spelled_at(t, f.package, word):
+    def spelled_at(t, word: bytes) -> bool:
+        return any(word in pkg.words(g) for g in built_at(t))
+
+    for n, wide, narrow in gaps:
+        package = headers[n].package
+        every_name: frozenset[str] | None = None
+        if wide:
+            s = pkg.file(n)
+            if s is None or s.names is None:
+                return True
+            every_name = s.names
+        pulled = pkg.directive_names(n)
+        for t in (*wide, *narrow):
+            names = (every_name if t in wide else pulled) - scope.PREDECLARED
+            for name in names:
+                declared = declared_at(t, package, name)
+                if declared is None:
+                    return True
+                if declared:
+                    continue
+                word = name.encode("utf-8")
+                if spelled_at(t, word):
                     return True  # a file built there may use it
                 if plain_words is None:
                     plain_words = set().union(*(pkg.words(g) for g in plain))
@@ -336,9 +384,9 @@ def may_break(pkg) -> bool:
                     s = pkg.file(g)
                     if s is None or s.names is None or s.package is None:
                         return True
-                    if s.package != f.package:
+                    if s.package != package:
                         continue  # another package's file (an external test) neither declares nor uses it
-                    if n in s.names and not g.endswith("_test.go"):
+                    if name in s.names and not g.endswith("_test.go"):
                         break  # declared by a file built everywhere
                     used = True  # a use, or a declaration only tests see
                 else:

@@ -180,19 +180,44 @@ def test_gate_rules_out_counterparts_that_declare_every_name(tmp_path):
     assert ln108.may_break(pkg) is False
 
 
+NEW = "//go:build go1.22\n\npackage m\n\nfunc helper() int { return 1 }\n"  # left out of Go 1.21
+PULL_LINUX = "package m\n\nimport _ \"unsafe\"\n\n//go:linkname helper runtime.fastrand\nfunc helper() uint32\n"
+
+
 @pytest.mark.parametrize("files", [
-    {"a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
-     "use.go": "package m\n\nfunc Use() int { return helper() }\n"},
+    {"a_new.go": NEW, "use.go": "package m\n\nfunc Use() int { return helper() }\n"},
     # Declared elsewhere only in a test file: the package itself still lacks it.
-    {"a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
-     "x_test.go": "package m\n\nfunc helper() int { return 2 }\n",
+    {"a_new.go": NEW, "x_test.go": "package m\n\nfunc helper() int { return 2 }\n",
      "use.go": "package m\n\nfunc Use() int { return helper() }\n"},
     # Spelled only in a comment of a file built there: the gate cannot tell, so it lets the rule look.
-    {"a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
-     "doc_windows.go": "package m\n\n// helper is linux-only.\nfunc other() {}\n"},
+    {"a_new.go": NEW, "doc_old.go": "//go:build !go1.22\n\npackage m\n\n// helper is new.\nfunc other() {}\n"},
+    # Left out of some platforms only, and the missing name is the file's pull.
+    {"a_linux.go": PULL_LINUX, "use.go": "package m\n\nfunc Use() uint32 { return helper() }\n"},
 ])
 def test_gate_lets_the_rule_look_wherever_a_name_may_be_missing(tmp_path, files):
     assert ln108.may_break(_package(tmp_path, files)) is True
+
+
+@pytest.mark.parametrize("files", [
+    # Left out of some platforms only, with no directive: a package meant for Linux alone.
+    {"a_linux.go": "package m\n\nfunc helper() int { return 1 }\n",
+     "use.go": "package m\n\nfunc Use() int { return helper() }\n"},
+    # A directive, but the missing name is not the one it pulls.
+    {"a_linux.go": PULL_LINUX + "\nfunc other() int { return 1 }\n",
+     "b_other.go": "//go:build !linux\n\npackage m\n\nfunc helper() uint32 { return 2 }\n",
+     "use.go": "package m\n\nfunc Use() int { return int(helper()) + other() }\n"},
+])
+def test_gate_rules_out_platform_gaps_the_rule_does_not_claim(tmp_path, files):
+    """Where only some platforms leave a file out, the rule claims a gap for the names the
+    file's directives pull, nothing else: the gate answers from headers and directive lines,
+    and agrees with the rule run without it."""
+    pkg = _package(tmp_path, files)
+    assert ln108.may_break(pkg) is False
+    rules = select(["LN108"])
+    ungated = engine.run([str(tmp_path)], [r.__class__(**{**r.__dict__, "package_gate": None}) for r in rules],
+                         Options())
+    assert ungated.findings == []
+    assert not ungated.problems
 
 
 def test_gated_run_reports_what_the_whole_package_run_reports(tmp_path):
