@@ -115,7 +115,8 @@ def test_a_gate_reads_a_parsed_files_words_from_its_model(tmp_path):
 
 
 # A directive whose target is another package of the same module is a handshake no rule
-# follows: the package is not read whole for it.  A pull of another module's symbol is.
+# follows: the package is not read whole for it.  A pull of another module's symbol is; a push
+# (a declaration with contents, defining another module's symbol) is not.
 HANDSHAKE = """package p
 
 import _ "unsafe"
@@ -129,6 +130,12 @@ func helper() int
     (HANDSHAKE, False),
     (PULL, True),
     (HANDSHAKE.replace("example.com/m/q.helper", "example.com/other.helper"), True),
+    (HANDSHAKE.replace("example.com/m/q.helper", "example.com/other.helper")
+     .replace("func helper() int", "func helper() int { return 3 }"), False),
+    (HANDSHAKE.replace("example.com/m/q.helper", "example.com/other.hook")
+     .replace("func helper() int", "var helper = func() int { return 3 }"), False),
+    (HANDSHAKE.replace("example.com/m/q.helper", "example.com/other.hook")
+     .replace("func helper() int", "var helper func() int"), True),
 ])
 def test_only_a_pull_from_outside_the_module_reads_the_package_whole(tmp_path, capsys, monkeypatch,
                                                                        directive, whole):
