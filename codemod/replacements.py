@@ -197,6 +197,11 @@ class RandomGenerator:
     # A companion *replaces the function*, so it must also do what the runtime does for every
     # argument: fastrandn(0) is 0 (Lemire's multiply-shift), where rand.Uint32N(0) panics.
     stand_in: str = ""
+    # From this release on the runtime keeps the name only for old pulls: its definition
+    # (legacy_fastrand and friends in rand.go) is a wrapper over ``wraps``, the generator behind
+    # math/rand/v2.  Read from the linked programs (tests/test_var_init_e2e.py).
+    wrapper_since: str = ""
+    wraps: str = ""
 
     @property
     def signature(self) -> str:
@@ -208,18 +213,21 @@ _U64 = "{binary}.LittleEndian.Uint64({buf}[:])"
 _LEMIRE = "uint32(uint64({r}.Uint32()) * uint64({n}) >> 32)"
 
 
-def _gen(target, result, v2, v1, v2_api, v1_api, size, from_bytes="", stand_in=""):
-    return RandomGenerator(target, result, "{n}" in v2, v2, v1, v2_api, v1_api, size, from_bytes, stand_in)
+def _gen(target, result, v2, v1, v2_api, v1_api, size, from_bytes="", stand_in="", wrapper_since=""):
+    return RandomGenerator(target, result, "{n}" in v2, v2, v1, v2_api, v1_api, size, from_bytes, stand_in,
+                           wrapper_since, "runtime.rand" if wrapper_since else "")
 
 
 # The random family: signatures read from src/runtime of Go 1.21-1.27 (stubs.go, rand.go).
 # The one table of these targets: the companion bodies, the call-site rewrites of
 # replace-fastrand and the messages all read it.
 RANDOM_FAMILY: dict[str, RandomGenerator] = {g.target: g for g in [
-    _gen("runtime.fastrand", "uint32", "{r}.Uint32()", "{r}.Uint32()", "Uint32", "Uint32", 4, _U32),
+    _gen("runtime.fastrand", "uint32", "{r}.Uint32()", "{r}.Uint32()", "Uint32", "Uint32", 4, _U32,
+         wrapper_since="1.22"),
     _gen("runtime.fastrandn", "uint32", "{r}.Uint32N({n})", "uint32({r}.Int63n(int64({n})))",
-         "Uint32N", "Uint32", 4, stand_in=_LEMIRE),
-    _gen("runtime.fastrand64", "uint64", "{r}.Uint64()", "{r}.Uint64()", "Uint64", "Uint64", 8, _U64),
+         "Uint32N", "Uint32", 4, stand_in=_LEMIRE, wrapper_since="1.22"),
+    _gen("runtime.fastrand64", "uint64", "{r}.Uint64()", "{r}.Uint64()", "Uint64", "Uint64", 8, _U64,
+         wrapper_since="1.22"),
     _gen("runtime.fastrandu", "uint", "uint({r}.Uint64())", "uint({r}.Uint64())", "Uint64", "Uint64", 8,
          "uint(" + _U64 + ")"),
     _gen("runtime.cheaprand", "uint32", "{r}.Uint32()", "{r}.Uint32()", "Uint32", "Uint32", 4, _U32),

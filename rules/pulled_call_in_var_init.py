@@ -9,9 +9,18 @@ an ``init()`` function of the same file.
 Less than is often said.  Package-level variables are initialized after the runtime has
 started, and the common claim that ``runtime.nanotime`` returns 0 or garbage there is wrong:
 measured on Go 1.21 through 1.27 (linux/amd64), ``runtime.nanotime``, ``runtime.cputicks``,
-``time.now``, ``runtime.fastrand``, ``fastrandn`` and ``fastrand64`` (and ``runtime.cheaprand``
-and ``runtime.rand`` on 1.22-1.27, where they exist) all return sane values in a variable
-initializer.  For those the finding is info.
+``time.now``, ``runtime.fastrand``, ``fastrandn`` and ``fastrand64`` (``fastrandu`` on 1.21,
+the only release defining it; ``runtime.cheaprand``, ``cheaprandn``, ``cheaprand64``,
+``rand`` and ``randn`` on 1.22-1.27, where they exist) all return sane values in a variable
+initializer.  For those the finding is info, and its message names the releases on which the
+pull links.
+
+The names are kept, not redirected: a pull of ``runtime.fastrandn`` links to a symbol of that
+name on every release.  On Go 1.21 it is the runtime's own per-thread generator; from Go 1.22
+on, ``runtime.fastrand``, ``fastrandn`` and ``fastrand64`` are wrappers the runtime keeps for
+old pulls (``legacy_fastrand`` and friends) over ``runtime.rand``, the generator behind
+``math/rand/v2``, and not over ``cheaprand``.  The message says so when the module is built
+with those releases.
 
 What remains true is that initialization order is not what the source suggests: variables are
 initialized in dependency order within a package and packages in import order, so a value
@@ -48,23 +57,49 @@ package-level initializer of the same package reads is therefore never moved.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from codemod import goflow, scope
+from codemod import goflow, knowledge, scope
 from codemod.edits import Safety, TextEdit
 from codemod.findings import Severity
 from codemod.model import GoFile, is_std_path, package_of
+from codemod.replacements import RANDOM_FAMILY
 from codemod.rule import Context, FixAvailability, Rule
 from codemod.pulls import package_func_pulls
+from codemod.versions import format_releases, key
 
 # Measured: a package-level initializer calling these returns sane values on every release in
-# which the target exists, Go 1.21-1.27, linux/amd64 (see the module docstring).
+# which the pull links, Go 1.21-1.27, linux/amd64 (see the module docstring;
+# tests/test_var_init_e2e.py runs them).
 MEASURED_SANE = frozenset({
     "runtime.nanotime", "runtime.cputicks", "time.now", "runtime.fastrand", "runtime.fastrandn",
-    "runtime.fastrand64", "runtime.cheaprand", "runtime.rand",
+    "runtime.fastrand64", "runtime.fastrandu", "runtime.cheaprand", "runtime.cheaprandn",
+    "runtime.cheaprand64", "runtime.rand", "runtime.randn",
 })
+
+
+@functools.lru_cache(maxsize=None)
+def links_on(target: str) -> tuple[str, ...]:
+    """The indexed releases on which a pull of ``target`` links (linux/amd64, where the values
+    were measured)."""
+    return tuple(r for r in knowledge.RELEASES if knowledge.lookup(target, r).status == "ok")
+
+
+def measured_claim(target: str, releases: tuple[str, ...]) -> str:
+    """What was measured for ``target``, release by release, for a module built with ``releases``."""
+    linked = links_on(target)
+    claim = f"measured on {format_releases(linked)}"
+    if len(linked) < len(knowledge.RELEASES):
+        claim += " (the releases on which the pull links)"
+    claim += " it returns sane values there"
+    gen = RANDOM_FAMILY.get(target)
+    if gen is not None and gen.wrapper_since and any(key(r) >= key(gen.wrapper_since) for r in releases):
+        claim += (f" (from Go {gen.wrapper_since} on, {target} is a wrapper the runtime keeps for old "
+                  f"pulls, over {gen.wraps})")
+    return claim
 
 _BASIC = frozenset(
     "int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune float32 float64 "
@@ -244,8 +279,8 @@ def check(ctx: Context):
         target = s.pull.target
         where = f"package-level var {s.name}" if s.name else "a package-level var declaration"
         if target in MEASURED_SANE:
-            message = (f"{s.local}() pulls {target} in the initializer of {where}; measured on Go "
-                       f"1.21-1.27 it returns sane values there, so nothing breaks today, but package "
+            message = (f"{s.local}() pulls {target} in the initializer of {where}; "
+                       f"{measured_claim(target, ctx.releases)}, so nothing breaks today, but package "
                        "initialization order follows dependencies, not source order: init() makes "
                        "the moment explicit")
             severity = Severity.INFO
