@@ -194,13 +194,72 @@ def lookups(ctx: Context, d: Directive) -> dict:
     return dict(_per_pass(ctx, d, "lookups", _lookups))
 
 
+# The rule of a lookup whose refusal depends on the types the pulling package uses (see
+# :func:`maybe_through_its_type`): counted as linking, and reported by LN101 as uncertain.
+MAYBE_THROUGH_TYPE = "method-maybe-through-type"
+
+
 def _lookups(ctx: Context, d: Directive) -> dict:
     src = puller(ctx)
     found = {t: knowledge.lookup(d.target, t.release, t.goos, t.goarch, src) for t in ctx.build_matrix}
-    if any(lk.status == "blocked" for lk in found.values()) and method_through_its_type(ctx, d):
-        found = {t: dataclasses.replace(lk, status="ok", reason="", rule="method-through-type")
-                 if lk.status == "blocked" else lk for t, lk in found.items()}
+    if any(lk.status == "blocked" for lk in found.values()):
+        rule = "method-through-type" if method_through_its_type(ctx, d) else \
+            MAYBE_THROUGH_TYPE if maybe_through_its_type(ctx, d) else None
+        if rule is not None:
+            found = {t: dataclasses.replace(lk, status="ok", reason="", rule=rule)
+                     if lk.status == "blocked" else lk for t, lk in found.items()}
     return found
+
+
+def uncertain_refusals(ctx: Context, d: Directive) -> dict[str, str]:
+    """``{release: "blocked"}`` where the knowledge base refuses ``d`` but the refusal depends on
+    the types its package uses (:func:`maybe_through_its_type`), on targets that reference it."""
+    referenced = referenced_on(ctx, d)
+    out: dict[str, str] = {}
+    for t, lk in lookups(ctx, d).items():
+        if lk.rule == MAYBE_THROUGH_TYPE and (referenced is None or t in referenced):
+            out[t.release] = "blocked"
+    from .versions import key
+    return {r: out[r] for r in sorted(out, key=key)}
+
+
+def _method_pull(d: Directive) -> bool:
+    pkg = d.target_package
+    decl = d.declaration
+    if not pkg or decl is None or decl.kind != "func":
+        return False
+    name = d.target[len(pkg) + 1:]
+    return name.startswith("(") or "." in name  # ``(*T).m`` or ``T.m``, not a function
+
+
+def maybe_through_its_type(ctx: Context, d: Directive) -> bool:
+    """Whether ``d`` pulls a method of a package that the files compiled with ``d``'s file use
+    (import under a name): then whether the linker checks the pull depends on the types of that
+    package they use, which the source alone does not tell.  The compiler reads a type from the
+    package's export data when the code needs it: a field, a method signature, an inlined
+    body; once the pulled method's receiver is among those types, the pull is a reference by
+    index and not checked (see :func:`method_through_its_type`).  Measured on Go 1.23-1.27 with
+    quic-go's pull of ``crypto/tls.(*cipherSuiteTLS13).nextTrafficSecret`` (declared over a type
+    of its own): it links in a package that calls ``(*tls.QUICConn).NextEvent`` (whose inlined
+    body reaches ``Conn``, whose ``halfConn`` has a method over ``*cipherSuiteTLS13``) and is
+    refused in one that only reads a ``tls.Config`` field or calls ``(*tls.SessionState).Bytes``."""
+    if not _method_pull(d):
+        return False
+    pkg = d.target_package
+    test = ctx.file.path.name.endswith("_test.go")
+    return ctx.package.shared(("uses package", ctx.file.package, test, pkg),
+                              lambda: _unit_imports(ctx, pkg, test))
+
+
+def _unit_imports(ctx: Context, pkg: str, test: bool) -> bool:
+    """Whether a file compiled with ``ctx.file`` (its package's files; test files only in a test
+    file's compilation) imports ``pkg`` under a name."""
+    for g in ctx.siblings.values() or [ctx.file]:
+        if g.package != ctx.file.package or (g.path.name.endswith("_test.go") and not test):
+            continue
+        if any(i.path == pkg and i.name != "_" for i in g.imports):
+            return True
+    return False
 
 
 def method_through_its_type(ctx: Context, d: Directive) -> bool:
@@ -215,13 +274,9 @@ def method_through_its_type(ctx: Context, d: Directive) -> bool:
     ``*testing.T`` named only by a function with a body, or with ``*os.Process`` (whose
     fields do not reach ``file``), they are refused.  Which types reach the receiver is not
     known here, so any type of the package counts (a refusal then goes unreported)."""
-    pkg = d.target_package
-    decl = d.declaration
-    if not pkg or decl is None or decl.kind != "func":
+    if not _method_pull(d):
         return False
-    name = d.target[len(pkg) + 1:]
-    if not name.startswith("(") and "." not in name:
-        return False  # a function, not a method (``(*T).m`` or ``T.m``)
+    pkg = d.target_package
     return ctx.package.shared(("pulls name a type of", ctx.file.package, pkg),
                               lambda: _pulls_name_a_type_of(ctx, pkg))
 

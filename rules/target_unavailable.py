@@ -15,7 +15,17 @@ Two different link errors:
   (or lists it as blocked): ``invalid reference to runtime.gcount``.
 
 The message names the releases per outcome, the reason, the target's real signature and
-file, and the public API when one exists.  JSON findings carry ``go_versions`` with only the
+file, and the public API when one exists.
+
+A method pull is not always checked: when compiling the pulling package reads the method's
+receiver type from its package's export data (a type the package uses holds it in a field,
+names it in a method's signature, or an inlined body reaches it), the compiler refers to the
+method by index and the Go 1.23+ linker never sees a pull.  A pull declared over a type of the
+target package is therefore not reported.  When the package otherwise uses the target package
+(imports it under a name), whether the types it uses reach the receiver cannot be told from
+the source: the finding is then a warning saying so, without a fix (quic-go's pull of
+``crypto/tls.(*cipherSuiteTLS13).nextTrafficSecret`` links next to a call of
+``(*tls.QUICConn).NextEvent`` and is refused next to ``tls.Config`` alone).  JSON findings carry ``go_versions`` with only the
 failing releases.  Pulls that work on every release in range, pushes, handshakes and pulls into
 the module's own packages or third-party modules are not reported.
 
@@ -58,7 +68,11 @@ from codemod.findings import Severity
 from codemod.rule import Context, FixAvailability, Rule
 from codemod.versions import open_ended
 
-from codemod.pulls import defined_anywhere, rising_failure, std_pull, unavailable_message, verdicts, version_fix
+from codemod.pulls import (
+    defined_anywhere, real_symbol, rising_failure, std_pull, uncertain_refusals, unavailable_message, verdicts,
+    version_fix, where,
+)
+from codemod.versions import format_releases
 
 
 def check(ctx: Context):
@@ -71,6 +85,10 @@ def check(ctx: Context):
         v = verdicts(ctx, d)
         failing = v.failing()
         if not failing:
+            maybe = uncertain_refusals(ctx, d)
+            if maybe:
+                yield ctx.finding(d.span, _uncertain_message(ctx, d, maybe), severity=Severity.WARNING,
+                                  fix_withheld="whether the pull links depends on the types the package uses")
             continue
         if open_ended(f.constraint.expr) and rising_failure(v):
             continue  # open-ended-version-tag says it better
@@ -79,6 +97,19 @@ def check(ctx: Context):
         if fix is None:
             msg += f"; no automatic fix: {why_not}"
         yield ctx.finding(d.span, msg, fix=fix, failing_releases=failing)
+
+
+def _uncertain_message(ctx: Context, d, maybe: dict[str, str]) -> str:
+    pkg = d.target_package
+    msg = (f"{d.local} pulls {d.target}, a method {pkg} does not push; on {format_releases(maybe)} the "
+           f'linker refuses it ("invalid reference to {d.target}") unless the {pkg} types this package '
+           f"uses lead the compiler to the method's receiver (through a field, a method signature or an "
+           f"inlined body), and the source does not tell whether they do: link a binary or test binary "
+           f"on those releases to know (gofix-linkname gen-test writes such a test)")
+    sym, rel = real_symbol(ctx, d)
+    if sym is not None:
+        msg += f"; on Go {rel} it is {where(sym)}"
+    return msg
 
 
 RULE = Rule(

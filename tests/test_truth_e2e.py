@@ -376,6 +376,8 @@ def test_a_method_pull_declared_over_its_packages_type_is_not_checked(tmp_path, 
     assert p.returncode != 0 and "invalid reference to testing.(*common).runCleanup" in (p.stdout or "") + (p.stderr or "")
     found = gofix(module, "--select", "LN101", "./...")
     assert "LN101" in found.stdout and "invalid reference to testing.(*common).runCleanup" in found.stdout
+    # lib uses *testing.T elsewhere: whether that reaches *common is not told by the source
+    assert "LN101 warning" in found.stdout and "the source does not tell" in found.stdout
 
 
 @pytest.mark.go
@@ -394,3 +396,74 @@ def test_a_method_pull_next_to_one_declared_over_the_packages_type_is_not_checke
     assert go_build("1.27", module).returncode == 0
     found = gofix(module, "--select", "LN101", "./...")
     assert found.returncode == 0 and "LN101" not in found.stdout, found.stdout
+
+
+QUIC_LIB = {
+    "lib/lib.go": """
+        package lib
+
+        import "crypto/tls"
+
+        USE
+    """,
+    "lib/lib_test.go": """
+        package lib
+
+        import (
+        	"crypto/tls"
+        	"testing"
+        	_ "unsafe"
+        )
+
+        type suite struct{ id uint16 }
+
+        //go:linkname nextTrafficSecret crypto/tls.(*cipherSuiteTLS13).nextTrafficSecret
+        func nextTrafficSecret(cs *suite, trafficSecret []byte) []byte
+
+        func TestSecret(t *testing.T) {
+        	if t.Name() == "" { // never, but not known to the compiler
+        		t.Log(nextTrafficSecret(nil, nil), tls.VersionTLS13)
+        	}
+        }
+    """,
+}
+# crypto/tls's inlined (*QUICConn).NextEvent reaches Conn, whose halfConn has a method over
+# *cipherSuiteTLS13; a tls.Config field does not reach it.
+REACHES = "func Next(q *tls.QUICConn) tls.QUICEvent { return q.NextEvent() }"
+MISSES = "func Insecure(c *tls.Config) bool { return c.InsecureSkipVerify }"
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", ("1.23", "1.27"))
+def test_a_method_pull_in_a_package_using_its_package_is_uncertain(tmp_path, release):
+    # quic-go's internal/handshake pulls crypto/tls.(*cipherSuiteTLS13).nextTrafficSecret, which
+    # crypto/tls never pushes, declared over a type of its own: whether the Go 1.23+ linker
+    # checks it depends on the crypto/tls types the package uses.  Both ways are measured here,
+    # and the finding says it cannot tell (a warning, not "the link fails").
+    outcomes = {}
+    for name, use in (("reaches", REACHES), ("misses", MISSES)):
+        module = write_module(tmp_path / name, {k: v.replace("USE", use) for k, v in QUIC_LIB.items()})
+        p = run_go(release, ["test", "-count=1", "-run", "^$", "./..."], module)
+        outcomes[name] = (p.returncode, "invalid reference to crypto/tls.(*cipherSuiteTLS13).nextTrafficSecret"
+                          in p.stdout)
+        found = gofix(module, "--select", "LN101", "./...")
+        assert found.returncode == 1, found.stdout + found.stderr
+        assert "lib/lib_test.go:11:1: LN101 warning: nextTrafficSecret pulls" in found.stdout, found.stdout
+        assert "the source does not tell whether they do" in found.stdout
+        assert "error" not in found.stdout.split("Found")[-1]
+    assert outcomes == {"reaches": (0, False), "misses": (1, True)}
+
+
+@pytest.mark.go
+def test_a_method_pull_whose_package_is_imported_only_blank_is_refused(tmp_path):
+    # Without a named import of crypto/tls the package uses none of its types: refused, an error.
+    files = {k: v.replace("USE", "") for k, v in QUIC_LIB.items()}
+    files["lib/lib.go"] = "package lib\n"
+    files["lib/lib_test.go"] = files["lib/lib_test.go"].replace('\t"crypto/tls"\n', '\t_ "crypto/tls"\n') \
+        .replace(", tls.VersionTLS13)", ")")
+    module = write_module(tmp_path / "m", files)
+    p = run_go("1.27", ["test", "-count=1", "-run", "^$", "./..."], module)
+    assert p.returncode != 0 and "invalid reference to crypto/tls.(*cipherSuiteTLS13).nextTrafficSecret" in p.stdout
+    found = gofix(module, "--select", "LN101", "./...")
+    assert "LN101 error" in found.stdout and 'the link fails with "invalid reference to crypto/tls.' \
+        '(*cipherSuiteTLS13).nextTrafficSecret"' in found.stdout, found.stdout
