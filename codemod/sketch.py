@@ -288,7 +288,9 @@ def _is_operand(t: bytes) -> bool:
         and t not in _KEYWORDS
 
 
-_LINKNAME_LINE = re.compile(rb"//go:linkname[^\n]*")
+# A directive counts only with nothing but white space before it on its line (as the model's
+# ``_own_line`` reads it).
+_LINKNAME_LINE = re.compile(rb"(?m)^[ \t\r\x0b\x0c]*(//go:linkname[^\n]*)")
 
 _WORD_BYTES = bytes(c if (chr(c).isascii() and (chr(c).isalnum() or c == ord("_"))) or c >= 0x80 else 32
                     for c in range(256))
@@ -375,8 +377,8 @@ class PackageSketch:
 
     def directive_names(self, name: str) -> frozenset[str]:
         """The local names the file's ``//go:linkname`` lines name, read as the parser reads a
-        directive's words but wherever such a line stands (in a string, a block comment):
-        every name its directives declare, and perhaps more."""
+        directive's words, on any line the directive starts (inside a raw string or a block
+        comment too): every name its directives declare, and perhaps more."""
         def compute(data: bytes | None) -> frozenset[str]:
             from .model import _LINKNAME
             if not data or b"//go:linkname" not in data:
@@ -405,6 +407,17 @@ class PackageSketch:
             return words_of(data or b"")
 
         return self._cached("words", name, compute)
+
+    def code_words(self, name: str) -> frozenset[bytes]:
+        """The words file ``name`` spells past its package clause outside comments and
+        literals: every identifier it declares or uses, and none that a comment only mentions
+        (``// See net_newUnixFile``) or that names the package."""
+        def compute(data: bytes | None) -> frozenset[bytes]:
+            source = data or b""
+            source = source[len(BOM):] if source.startswith(BOM) else source
+            return words_of(_keep(_LEXEMES, source[package_clause_end(source) or 0:]))
+
+        return self._cached("code words", name, compute)
 
 
 def _from_tree(name: str, model) -> FileSketch | None:

@@ -286,7 +286,7 @@ def may_break(pkg) -> bool:
     """The package gate: False when the package's bytes (see :mod:`codemod.sketch`) prove that
     no constrained file can be reported: wherever one is left out and :func:`_breakage` would
     claim a gap, each name it could report is declared by a file built there, or spelled by
-    none.  Every doubt answers True."""
+    none outside comments and literals (where a reference would be).  Every doubt answers True."""
     tags = pkg.options.tags
     every = versions.targets(pkg.releases, pkg.options.platforms)
     constrained = [n for n in pkg.go_files if pkg.may_be_constrained(n)]
@@ -341,7 +341,7 @@ def may_break(pkg) -> bool:
         a file spelling it cannot be sketched.  Only the files spelling it are sketched."""
         word = name.encode("utf-8")
         for g in built_at(t):
-            if headers[g].package != package or g.endswith("_test.go") or word not in pkg.words(g):
+            if headers[g].package != package or g.endswith("_test.go") or word not in pkg.code_words(g):
                 continue
             s = pkg.file(g)
             if s is None or s.names is None:
@@ -350,8 +350,10 @@ def may_break(pkg) -> bool:
                 return True
         return False
 
-    def spelled_at(t, word: bytes) -> bool:
-        return any(word in pkg.words(g) for g in built_at(t))
+    def spelled_at(t, package, word: bytes) -> bool:
+        """Whether a file of ``package`` built at ``t`` may refer to ``word`` (a file of another
+        package, an external test, sees none of this package's names unqualified)."""
+        return any(headers[g].package == package and word in pkg.code_words(g) for g in built_at(t))
 
     for n, wide, narrow in gaps:
         package = headers[n].package
@@ -371,15 +373,15 @@ def may_break(pkg) -> bool:
                 if declared:
                     continue
                 word = name.encode("utf-8")
-                if spelled_at(t, word):
+                if spelled_at(t, package, word):
                     return True  # a file built there may use it
                 if plain_words is None:
-                    plain_words = set().union(*(pkg.words(g) for g in plain))
+                    plain_words = set().union(*(pkg.code_words(g) for g in plain))
                 if word not in plain_words:
                     continue
                 used = False
                 for g in plain:
-                    if word not in pkg.words(g):
+                    if word not in pkg.code_words(g):
                         continue
                     s = pkg.file(g)
                     if s is None or s.names is None or s.package is None:

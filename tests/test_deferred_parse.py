@@ -102,6 +102,7 @@ PACKAGES = {
     "missing elsewhere": {**HELPER, **USE},
     "provided elsewhere": {**HELPER, **USE, "a_new.go": "//go:build go1.23\n\npackage m\n\nfunc helper() int { return 2 }\n"},
     "spelled in a comment only": {**HELPER, "doc.go": "package m\n\n// helper is for old releases.\nfunc other() {}\n"},
+    "spelled as a field only": {**HELPER, "field.go": "package m\n\nfunc other(x struct{ helper int }) int { return x.helper }\n"},
     "a sibling that does not parse": {**HELPER, **USE, "broken.go": "package m\n\nfunc Broken( {\n"},
     "a sibling spelling the name that does not parse": {**HELPER, **USE, "broken.go": "package m\n\nfunc x() { helper( }\n"},
     "a sibling with newer syntax": {**HELPER, **USE, "newer.go": "package m\n\nfunc y() *int { return new(helper()) }\n"},
@@ -139,9 +140,19 @@ def test_deferring_reports_what_parsing_everything_up_front_reports(tmp_path, ca
 
 
 def test_only_the_files_spelling_a_name_the_rule_looks_for_are_parsed(tmp_path, capsys, monkeypatch):
+    root = _module(tmp_path / "m", PACKAGES["spelled as a field only"])
+    parsed = []
+    real = engine.parse_file
+    monkeypatch.setattr(engine, "parse_file", lambda path, data: parsed.append(path.name) or real(path, data))
+    assert cli.main(["--no-cache", "-j", "1", str(root)]) == 0
+    assert sorted(parsed) == ["field.go"], "a field is told from a use by the tree"
+
+
+def test_a_name_spelled_only_in_a_comment_parses_nothing(tmp_path, capsys, monkeypatch):
+    """The package gate reads the words outside comments and literals: no file needs a tree."""
     root = _module(tmp_path / "m", PACKAGES["spelled in a comment only"])
     parsed = []
     real = engine.parse_file
     monkeypatch.setattr(engine, "parse_file", lambda path, data: parsed.append(path.name) or real(path, data))
     assert cli.main(["--no-cache", "-j", "1", str(root)]) == 0
-    assert sorted(parsed) == ["doc.go"], "the comment is told from a use by the tree"
+    assert parsed == []

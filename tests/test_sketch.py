@@ -189,8 +189,8 @@ PULL_LINUX = "package m\n\nimport _ \"unsafe\"\n\n//go:linkname helper runtime.f
     # Declared elsewhere only in a test file: the package itself still lacks it.
     {"a_new.go": NEW, "x_test.go": "package m\n\nfunc helper() int { return 2 }\n",
      "use.go": "package m\n\nfunc Use() int { return helper() }\n"},
-    # Spelled only in a comment of a file built there: the gate cannot tell, so it lets the rule look.
-    {"a_new.go": NEW, "doc_old.go": "//go:build !go1.22\n\npackage m\n\n// helper is new.\nfunc other() {}\n"},
+    # Spelled in the code of a file built there: a use, as far as bytes tell.
+    {"a_new.go": NEW, "use_old.go": "//go:build !go1.22\n\npackage m\n\nvar x = helper\n"},
     # Left out of some platforms only, and the missing name is the file's pull.
     {"a_linux.go": PULL_LINUX, "use.go": "package m\n\nfunc Use() uint32 { return helper() }\n"},
 ])
@@ -206,11 +206,21 @@ def test_gate_lets_the_rule_look_wherever_a_name_may_be_missing(tmp_path, files)
     {"a_linux.go": PULL_LINUX + "\nfunc other() int { return 1 }\n",
      "b_other.go": "//go:build !linux\n\npackage m\n\nfunc helper() uint32 { return 2 }\n",
      "use.go": "package m\n\nfunc Use() int { return int(helper()) + other() }\n"},
+    # "//go:linkname" in the middle of a comment line is no directive.
+    {"a_linux.go": "package m\n\n// Not a //go:linkname helper, a plain function.\nfunc helper() int { return 1 }\n",
+     "use.go": "package m\n\nfunc Use() int { return helper() }\n"},
+    # Spelled where the file is left out only in a comment, a string, or the package clause.
+    {"a_new.go": NEW, "doc_old.go": "//go:build !go1.22\n\npackage m\n\n// helper is new.\nfunc other() {}\n"},
+    {"a_new.go": NEW, "doc_old.go": "//go:build !go1.22\n\npackage m\n\nvar s = `helper` + \"helper\"\n"},
+    {"a_linux.go": PULL_LINUX.replace("helper", "m"),
+     "b_other.go": "//go:build !linux\n\npackage m\n\nfunc other() {}\n"},
+    # Spelled in an external test built there, which sees none of the package's names unqualified.
+    {"a_new.go": NEW, "x_old_test.go": "//go:build !go1.22\n\npackage m_test\n\nfunc helper() {}\n"},
 ])
-def test_gate_rules_out_platform_gaps_the_rule_does_not_claim(tmp_path, files):
-    """Where only some platforms leave a file out, the rule claims a gap for the names the
-    file's directives pull, nothing else: the gate answers from headers and directive lines,
-    and agrees with the rule run without it."""
+def test_gate_rules_out_gaps_the_rule_does_not_claim(tmp_path, files):
+    """The gate answers False where the rule run without it finds nothing: where only some
+    platforms leave a file out, the rule claims a gap only for the names the file's
+    directives pull; and a name is missing only where code of the package refers to it."""
     pkg = _package(tmp_path, files)
     assert ln108.may_break(pkg) is False
     rules = select(["LN108"])
