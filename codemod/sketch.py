@@ -383,8 +383,9 @@ class PackageSketch:
             from .model import _LINKNAME
             if not data or b"//go:linkname" not in data:
                 return frozenset()
+            source = data[len(BOM):] if data.startswith(BOM) else data
             found = set()
-            for line in _LINKNAME_LINE.findall(data):
+            for line in _LINKNAME_LINE.findall(source):
                 m = _LINKNAME.match(line.decode("utf-8", "replace"))
                 if m and m.group(1):
                     found.add(m.group(1))

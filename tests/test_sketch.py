@@ -248,3 +248,53 @@ def test_gated_run_reports_what_the_whole_package_run_reports(tmp_path):
     assert [(f.path.name, f.message) for f in gated.findings] == \
         [(f.path.name, f.message) for f in ungated.findings]
     assert [f.path.name for f in gated.findings] == ["a_linux.go"]
+
+
+def test_directive_names_are_every_local_name_the_model_reads(tmp_path):
+    """The gate's directive names hold every directive's local name the parse finds, on
+    this repository's Go files and on shapes at the edges (a BOM before the first line,
+    a directive indented, one named in the middle of a comment line)."""
+    shapes = {
+        "bom.go": "\ufeff//go:linkname first runtime.nanotime\npackage m\n\nimport _ \"unsafe\"\n\nfunc first() int64\n",
+        "indented.go": "package m\n\nimport _ \"unsafe\"\n\nvar (\n\t//go:linkname x runtime.x\n\tx int\n)\n",
+        "mention.go": "package m\n\n// See //go:linkname words in the docs.\nfunc words() {}\n",
+    }
+    for name, text in shapes.items():
+        (tmp_path / name).write_text(text)
+    paths = [*tmp_path.glob("*.go"),
+             *(p for d in ("examples", "tests", "snapshots") for p in ROOT.joinpath(d).rglob("*.go"))]
+    checked = 0
+    for path in paths:
+        data = path.read_bytes()
+        m = parse_file(path, data)
+        pkg = PackageSketch(path.parent, (path.name,), lambda p, data=data: data, None, Options())
+        named = pkg.directive_names(path.name)
+        assert {d.local for d in m.directives} <= named, path
+        checked += bool(m.directives)
+    assert checked > 20
+    pkg = PackageSketch(tmp_path, tuple(shapes), lambda p: p.read_bytes(), None, Options())
+    assert pkg.directive_names("bom.go") == {"first"}
+    assert pkg.directive_names("indented.go") == {"x"}
+    assert pkg.directive_names("mention.go") == frozenset()
+
+
+@pytest.mark.parametrize("package", ["runtime", "syscall", "net"])
+def test_code_words_hold_every_identifier_past_the_package_clause(package):
+    """What the gate calls a file's code words misses no identifier the tree holds (a name
+    in a comment or literal only is what it leaves out, never one in code)."""
+    checked = 0
+    for path in sorted((goroot("1.27") / "src" / package).glob("*.go")):
+        data = path.read_bytes()
+        m = parse_file(path, data)
+        if m.syntax_errors or m.newer_syntax or m.package_clause is None:
+            continue
+        words = PackageSketch(path.parent, (path.name,), lambda p, data=data: data, None, Options()).code_words(path.name)
+        stack = [m.tree.root_node]
+        while stack:
+            node = stack.pop()
+            if node.type in ("identifier", "type_identifier", "field_identifier") \
+                    and node.start_byte >= m.package_clause.end:
+                assert m.source[node.start_byte:node.end_byte] in words, (path, node.start_point)
+            stack.extend(node.children)
+        checked += 1
+    assert checked > 50
