@@ -587,9 +587,6 @@ class _QuietPackages:
 
     def __init__(self, rules: list[Rule]) -> None:
         self.triggers = tuple(sorted({t.encode() for r in rules for t in r.triggers}))
-        # One search for all the words: a byte search per word costs more in Python's loop.
-        self._any_trigger = re.compile(b"|".join(re.escape(t) for t in self.triggers)).search \
-            if self.triggers else (lambda data: None)
         self.whole_package = any(r.follows_calls or r.reads_package for r in rules)
         self.by_name = any(r.reads_package for r in rules)
 
@@ -599,10 +596,13 @@ class _QuietPackages:
         matter), by name, when the package in ``directory`` (as str(path)) is quiet, else
         None.  ``listed``: the directory's regular files, when the caller listed them."""
         read: dict[str, bytes] = {}
-        any_trigger = self._any_trigger
+        triggers = self.triggers
         for name in files:
             data = _read_plain(discovery._join(directory, name))
-            if data is None or b"\0" in data or any_trigger(data) is not None:
+            # A byte search per word: each runs at memory speed, and together they cost about
+            # half of one regular expression alternating between the words (measured on Go's
+            # src/, 92 MB: 0.36 s against 0.66 s).
+            if data is None or b"\0" in data or any(t in data for t in triggers):
                 return None
             if not _is_utf8(data):
                 return None
