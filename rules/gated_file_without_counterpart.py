@@ -355,15 +355,15 @@ def may_break(pkg) -> bool:
         package, an external test, sees none of this package's names unqualified)."""
         return any(headers[g].package == package and word in pkg.code_words(g) for g in built_at(t))
 
-    for n, wide, narrow in gaps:
-        package = headers[n].package
+    for gated, wide, narrow in gaps:
+        package = headers[gated].package
         every_name: frozenset[str] | None = None
         if wide:
-            s = pkg.file(n)
+            s = pkg.file(gated)
             if s is None or s.names is None:
                 return True
             every_name = s.names
-        pulled = pkg.directive_names(n)
+        pulled = pkg.directive_names(gated)
         for t in (*wide, *narrow):
             names = (every_name if t in wide else pulled) - scope.PREDECLARED
             for name in names:
