@@ -14,6 +14,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .writer import TEMP_SUFFIX, is_stale_temporary
 
@@ -48,6 +49,13 @@ class Discovery:
         if files.__class__ is list:
             return files
         return [n for n in _visible(self.tree.seen[directory][1]) if n.endswith(".go")]
+
+    def go_paths_later(self) -> Callable[[], list[Path]]:
+        """:meth:`go_paths` as a call for later, on the segments as they are now (a caller
+        taking the segments apart may extend their lists, or drop them)."""
+        kept = Discovery(go_files=self.go_files, tree=self.tree,
+                         segments=[(d, list(n) if n.__class__ is list else n) for d, n in self.segments])
+        return kept.go_paths
 
     def go_paths(self) -> list[Path]:
         """The Go files as paths, whether discovered grouped or not."""

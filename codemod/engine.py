@@ -15,6 +15,7 @@ import re
 import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from . import discovery, gosyntax, linkset, parallel, suppress, trace, versions
 from . import fixkit
@@ -436,7 +437,8 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
               if p.suffix == ".go" and any(o.parent != p.parent for o in others)}
 
     quiet = _QuietPackages(go_rules)
-    go_files = found.go_paths() if file_rules and found.other_files else []
+    # The Go files as paths, made only once a build file concerns a rule.
+    go_files = found.go_paths_later() if file_rules and found.other_files else list
     # Each package's files by name, under its directory's str(path): a Path is made only for
     # a package the cache does not answer.  (Or the cache's answer, from the walk.)
     packages: dict[str, list[str]] = {}
@@ -992,8 +994,10 @@ def _without_fix(finding: Finding, why: str) -> Finding:
     return replace(finding, fix=None, extra={**finding.extra, "fix_withheld": why})
 
 
-def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], rules: list[Rule],
+def _check_build_files(ws: Workspace, files: list[Path], go_files: Callable[[], list[Path]], rules: list[Rule],
                        options: Options, triggers: tuple[str, ...]) -> list[Finding]:
+    """Findings of the build-file ``rules`` in ``files``; ``go_files()`` lists the run's Go files,
+    whose directives those rules read when a build file concerns one."""
     if not rules or not files:
         return []
     # The build files that concern a rule come first: the Go files are parsed only when one does.
@@ -1011,7 +1015,7 @@ def _check_build_files(ws: Workspace, files: list[Path], go_files: list[Path], r
         return []
     parsed = {}
     triggers = ("go:linkname",)  # build-file rules read the directives, and nothing else
-    for p in go_files:
+    for p in go_files():
         m = ws.model(p, triggers)
         if isinstance(m, GoFile):
             parsed[p] = m
