@@ -248,19 +248,22 @@ def maybe_through_its_type(ctx: Context, d: Directive) -> bool:
     refused in one that only reads a ``tls.Config`` field or calls ``(*tls.SessionState).Bytes``."""
     if not _method_pull(d):
         return False
-    pkg = d.target_package
-    test = ctx.file.path.name.endswith("_test.go")
-    return ctx.package.shared(("uses package", ctx.file.package, test, pkg),
-                              lambda: _unit_imports(ctx, pkg, test))
+    return package_imports(ctx, d.target_package, named=True)
 
 
-def _unit_imports(ctx: Context, pkg: str, test: bool) -> bool:
+def package_imports(ctx: Context, pkg: str, named: bool = False) -> bool:
     """Whether a file compiled with ``ctx.file`` (its package's files; test files only in a test
-    file's compilation) imports ``pkg`` under a name."""
+    file's compilation) imports ``pkg``; ``named``: under a name, not blank."""
+    test = ctx.file.path.name.endswith("_test.go")
+    return ctx.package.shared(("imports package", ctx.file.package, test, pkg, named),
+                              lambda: _unit_imports(ctx, pkg, test, named))
+
+
+def _unit_imports(ctx: Context, pkg: str, test: bool, named: bool) -> bool:
     for g in ctx.siblings.values() or [ctx.file]:
         if g.package != ctx.file.package or (g.path.name.endswith("_test.go") and not test):
             continue
-        if any(i.path == pkg and i.name != "_" for i in g.imports):
+        if any(i.path == pkg and not (named and i.name == "_") for i in g.imports):
             return True
     return False
 

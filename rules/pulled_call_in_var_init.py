@@ -25,8 +25,17 @@ with those releases.
 What remains true is that initialization order is not what the source suggests: variables are
 initialized in dependency order within a package and packages in import order, so a value
 captured "at start-up" is captured whenever this package happens to be initialized.  An
-``init()`` function states the order explicitly.  Targets that have not been measured this way
-get a warning: a runtime internal makes no promise about what it needs to be ready.
+``init()`` function states the order explicitly.  Runtime targets that have not been measured
+this way get a warning: a runtime internal makes no promise about what it needs to be ready.
+
+A target defined outside the runtime (another standard-library package, or a third-party one)
+runs its package's code, and a pull adds no import: when the pulling package does not import
+the target's package, nothing initializes that package before this one (Go 1.21 and later
+initialize packages no import orders by import path), and a call before it sees its
+package-level variables still zero (measured on Go 1.21-1.27: a pulled ``get`` of a map
+declared ``var table = map[string]int{"answer": 42}`` returns 0).  That is a warning, without
+the ``init()`` fix, which runs before the other package too: importing it (a blank import is
+enough) orders it first.  When the package imports it, the finding is info.
 
 ## Go releases affected
 None fail for the measured targets (Go 1.21-1.27).
@@ -68,7 +77,7 @@ from codemod.findings import Severity
 from codemod.model import GoFile, is_std_path, package_of
 from codemod.replacements import RANDOM_FAMILY
 from codemod.rule import Context, FixAvailability, Rule
-from codemod.pulls import package_func_pulls
+from codemod.pulls import package_func_pulls, package_imports
 from codemod.versions import format_releases, key
 
 # Measured: a package-level initializer calling these returns sane values on every release in
@@ -86,6 +95,33 @@ def links_on(target: str) -> tuple[str, ...]:
     """The indexed releases on which a pull of ``target`` links (linux/amd64, where the values
     were measured)."""
     return tuple(r for r in knowledge.RELEASES if knowledge.lookup(target, r).status == "ok")
+
+
+@functools.lru_cache(maxsize=None)
+def home_package(target: str) -> str:
+    """The package whose code a call of the pull runs: for a standard-library target, the
+    package the knowledge base says defines it (``runtime`` for ``time.now``), else the
+    target's own package."""
+    pkg = package_of(target)
+    if is_std_path(pkg):
+        for r in reversed(knowledge.RELEASES):
+            sym = knowledge.lookup(target, r).symbol
+            if sym is not None:
+                return sym.package
+    return pkg
+
+
+def _runtime_side(pkg: str) -> bool:
+    """The runtime, or a standard-library package no user package can import (initialized
+    with the standard library that needs it, never ordered by an import of the puller)."""
+    return pkg == "runtime" or (is_std_path(pkg) and "internal" in pkg.split("/"))
+
+
+def unordered(ctx: Context, target: str) -> bool:
+    """Whether nothing orders the initialization of the package ``target`` runs in before this
+    one: it is neither measured, nor the runtime's side, nor imported by this package."""
+    home = home_package(target)
+    return target not in MEASURED_SANE and not _runtime_side(home) and not package_imports(ctx, home)
 
 
 def measured_claim(target: str, releases: tuple[str, ...]) -> str:
@@ -274,21 +310,39 @@ def check(ctx: Context):
     if scope.words(ctx.file).isdisjoint(name.encode("utf-8") for name in known):
         return  # no call of a pull where the file does not spell its name
     found = sites(ctx, known)
+    for s in found:
+        home = home_package(s.pull.target)
+        if s.blocked is None and unordered(ctx, s.pull.target):
+            s.blocked = f"init() runs before {home} is initialized too; import {home}"
     movable = [s for s in found if s.blocked is None]
+    order = ("package initialization order follows dependencies, not source order: init() makes "
+             "the moment explicit")
     for s in found:
         target = s.pull.target
         where = f"package-level var {s.name}" if s.name else "a package-level var declaration"
+        home = home_package(target)
         if target in MEASURED_SANE:
             message = (f"{s.local}() pulls {target} in the initializer of {where}; "
-                       f"{measured_claim(target, ctx.releases)}, so nothing breaks today, but package "
-                       "initialization order follows dependencies, not source order: init() makes "
-                       "the moment explicit")
+                       f"{measured_claim(target, ctx.releases)}, so nothing breaks today, but {order}")
+            severity = Severity.INFO
+        elif _runtime_side(home):
+            what = "a runtime internal" if home == "runtime" else f"an internal of {home}"
+            message = (f"{s.local}() pulls {target} in the initializer of {where}; calling {what} "
+                       "during package initialization has not been measured safe for "
+                       f"{target}, and its readiness is no contract: call it from init() or later")
+            severity = Severity.WARNING
+        elif not unordered(ctx, target):
+            message = (f"{s.local}() pulls {target} in the initializer of {where}; this package "
+                       f"imports {home}, which is therefore initialized first, so nothing breaks "
+                       f"today, but {order}")
             severity = Severity.INFO
         else:
-            message = (f"{s.local}() pulls {target} in the initializer of {where}; calling a runtime "
-                       "internal during package initialization has not been measured safe for "
-                       f"{target}, and its readiness is no contract: call it from init() or later")
-            severity = Severity.WARNING if is_std_path(package_of(target)) else Severity.INFO
+            message = (f"{s.local}() pulls {target} in the initializer of {where}, but a pull adds no "
+                       f"import and this package does not import {home}: unless one of its imports "
+                       f"does, nothing initializes {home} first, and a call before it sees its "
+                       f"package-level variables still zero; moving the call into init() does not "
+                       f"help, importing {home} does (a blank import is enough)")
+            severity = Severity.WARNING
         if s.blocked is None:
             yield ctx.finding(s.call, message, fix=move_fix(ctx, movable), severity=severity)
         else:

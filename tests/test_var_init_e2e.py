@@ -164,3 +164,91 @@ def test_every_measured_target_links_somewhere_and_is_info(tmp_path):
     module = write_module(tmp_path / "m", VAR_INIT)
     p = gofix(module, "--no-cache", "--format", "json", "--select", "LN204", ".")
     assert {f["severity"] for f in json.loads(p.stdout)["findings"]} == {"info"}
+
+
+# ------------------------------------------------------- a target outside the runtime
+
+UNORDERED = {
+    "go.mod": "module example.com/m\n\ngo 1.21\n\nrequire example.com/other v0.0.0\n\n"
+              "replace example.com/other => ./other\n",
+    "other/go.mod": "module example.com/other\n\ngo 1.21\n",
+    "other/z/z.go": """
+        package z
+
+        var table = map[string]int{"answer": 42}
+
+        func get() int { return table["answer"] }
+    """,
+    # example.com/m/a sorts before example.com/other/z: with no import between them, Go 1.21+
+    # initializes a first.
+    "a/a.go": """
+        package a
+
+        import (
+        	_ "unsafe"
+        IMPORT)
+
+        //go:linkname get example.com/other/z.get
+        func get() int
+
+        var Early = get()
+    """,
+    "main.go": """
+        package main
+
+        import (
+        	"example.com/m/a"
+        	_ "example.com/other/z"
+        )
+
+        func main() { println(a.Early) }
+    """,
+}
+
+
+def _ln204(module) -> dict:
+    p = gofix(module, "--no-cache", "--format", "json", "--select", "LN204", "./...")
+    assert p.returncode == 1, p.stdout + p.stderr
+    (finding,) = json.loads(p.stdout)["findings"]
+    return finding
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", ALL)
+def test_a_pull_into_a_package_this_one_does_not_import_runs_before_it_is_initialized(tmp_path, release):
+    module = write_module(tmp_path / "m", {k: v.replace("IMPORT", "") for k, v in UNORDERED.items()})
+    run = run_go(release, ["run", "."], module)
+    assert (run.returncode, run.stdout) == (0, "0\n")  # z's map is not made yet
+    finding = _ln204(module)
+    assert finding["severity"] == "warning" and finding["fix"] is None
+    assert "this package does not import example.com/other/z" in finding["message"]
+    assert "moving the call into init() does not help" in finding["message"]
+
+    # A blank import orders z first: the same call sees 42, and the finding is info.
+    module = write_module(tmp_path / "imported", {k: v.replace("IMPORT", '\n\t_ "example.com/other/z"\n')
+                                                  for k, v in UNORDERED.items()})
+    run = run_go(release, ["run", "."], module)
+    assert (run.returncode, run.stdout) == (0, "42\n")
+    finding = _ln204(module)
+    assert finding["severity"] == "info" and finding["fix"] is not None
+    assert "this package imports example.com/other/z, which is therefore initialized first" \
+        in finding["message"]
+
+
+def test_a_runtime_target_not_measured_is_a_runtime_internal(tmp_path):
+    module = write_module(tmp_path / "m", {"main.go": """
+        package main
+
+        import _ "unsafe"
+
+        //go:linkname gcount runtime.gcount
+        func gcount() int32
+
+        var n = gcount()
+
+        func main() { println(n) }
+    """})
+    finding = _ln204(module)
+    assert finding["severity"] == "warning"
+    assert "calling a runtime internal during package initialization has not been measured safe" \
+        in finding["message"]
