@@ -467,3 +467,52 @@ def test_a_method_pull_whose_package_is_imported_only_blank_is_refused(tmp_path)
     found = gofix(module, "--select", "LN101", "./...")
     assert "LN101 error" in found.stdout and 'the link fails with "invalid reference to crypto/tls.' \
         '(*cipherSuiteTLS13).nextTrafficSecret"' in found.stdout, found.stdout
+
+
+LINKED_NAMES = {
+    "a.go": """
+        package main
+
+        import _ "unsafe"
+
+        //go:linkname nanotime runtime.nanotime
+
+        //go:linkname reason runtime.stwReason
+        type reason uint8
+
+        func main() { println(nanotime()) }
+    """,
+    "b.go": """
+        package main
+
+        // A bodyless declaration in another file gets the link of a.go's directive.
+        func nanotime() int64
+    """,
+}
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", ("1.21", "1.27"))
+def test_a_directive_naming_a_type_or_nothing_does_not_compile(tmp_path, release):
+    # fjl/memsize's runtimefunc_go121.go names a type and a constant: it builds on no release
+    # 1.21-1.27.  A function declared in another file of the package is linked.
+    module = write_module(tmp_path / "m", LINKED_NAMES)
+    p = go_build(release, module)
+    assert p.returncode != 0 and "a.go:7:3: //go:linkname must refer to declared function or variable" \
+        in p.stdout, p.stdout
+    assert p.stdout.count("must refer to declared function or variable") == 1
+    found = gofix(module, "--select", "LN004", ".")
+    assert found.stdout.count("LN004") == 1, found.stdout
+    assert "a.go:7:1: LN004 error: //go:linkname names reason, a type or constant of this file" in found.stdout
+
+    (module / "a.go").write_text((module / "a.go").read_text().replace(
+        "//go:linkname reason runtime.stwReason\n", ""))
+    assert go_build(release, module).returncode == 0
+    assert "LN004" not in gofix(module, "--select", "LN004", ".").stdout
+
+    (module / "b.go").unlink()
+    (module / "a.go").write_text((module / "a.go").read_text().replace("println(nanotime())", "println(1)"))
+    p = go_build(release, module)
+    assert "a.go:5:3: //go:linkname must refer to declared function or variable" in p.stdout, p.stdout
+    found = gofix(module, "--select", "LN004", ".")
+    assert "a.go:5:1: LN004 error: //go:linkname names nanotime, nothing the package declares" in found.stdout
