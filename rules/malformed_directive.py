@@ -57,20 +57,27 @@ def _not_linkable(ctx: Context, d) -> str | None:
     f = ctx.file
     if d.declaration is not None or d.local == "_":
         return None
+    test = f.path.name.endswith("_test.go")
+    files = ctx.package.shared(("files compiled together", id(ctx.siblings), f.package, test),
+                               lambda: _compiled_with(ctx, test))
+    if files is None:
+        return None
     if d.local in scope.top_level_names(f):
         return "a type or constant of this file"
-    test = f.path.name.endswith("_test.go")
-    files = [g for g in ctx.siblings.values() if g is not f and g.package == f.package
-             and (test or not g.path.name.endswith("_test.go"))]
+    if any(d.local in scope.top_level_names(g) for g in files):
+        return None  # another file declares it: a function or variable, most likely
+    return "nothing the package declares"
+
+
+def _compiled_with(ctx: Context, test: bool) -> list | None:
+    """The read files compiled with ``ctx.file`` (test files only for a test file); None when
+    a file of the package was not read (it may declare any name)."""
+    f = ctx.file
     read = {g.path.name for g in ctx.siblings.values()} | {f.path.name}
     if not set(ctx.package.go_files) - ctx.package.never_built <= read:
         return None
-    for g in files:
-        if d.local in scope.top_level_names(g):
-            if any(decl.kind in ("func", "var") for decl in g.declarations.get(d.local, ())):
-                return None
-            return f"a type or constant of {g.path.name}"
-    return "nothing the package declares"
+    return [g for g in ctx.siblings.values() if g.package == f.package
+            and (test or not g.path.name.endswith("_test.go"))]
 
 
 def check(ctx: Context):
