@@ -10,8 +10,11 @@ variables, fields and results the value flows into, and whether it is hex/base64
 ## Why is this bad?
 These are runtime internals with no compatibility promise: ``runtime.fastrandu`` is gone since
 Go 1.22 and ``runtime.cheaprand`` does not exist on Go 1.21 (measured with the real linkers).
-Where they still link, a public API does the same job: ``math/rand/v2`` (Go 1.22+) draws from
-the same per-thread ChaCha8 source, and ``math/rand`` is seeded randomly since Go 1.20.
+Where they still link, a public API does the same job: ``math/rand/v2`` (Go 1.22+) draws
+from ``runtime.rand``, the per-thread ChaCha8 source that ``runtime.fastrand``, ``fastrandn``
+and ``fastrand64`` wrap since Go 1.22 (``cheaprand`` and its kin are a cheaper per-thread
+generator of their own; measured in the linked programs), and ``math/rand`` is seeded
+randomly since Go 1.20.
 
 Worse, none of them is a cryptographic generator.  A session token, key, nonce, salt,
 password or CSRF value made from them can be predicted; that is an error and must use

@@ -82,12 +82,16 @@ def test_measured_targets_return_sane_values_in_a_var_initializer(tmp_path, rele
 @pytest.mark.parametrize("release", ALL)
 def test_fastrand_pulls_keep_their_names_and_wrap_runtime_rand_from_go122(tmp_path, release):
     """A pull of runtime.fastrandn links to runtime.fastrandn on every release (never to
-    cheaprandn); from the family's ``wrapper_since`` on, that symbol's code calls runtime.rand."""
+    cheaprandn); from the family's ``wrapper_since`` on, that symbol's code calls runtime.rand.
+    The cheaprand generators, where they link, never call it: a generator of their own."""
     wrapped = [g for g in RANDOM_FAMILY.values() if g.wrapper_since]
     assert {g.target for g in wrapped} == {"runtime.fastrand", "runtime.fastrandn", "runtime.fastrand64"}
+    own = [g for g in RANDOM_FAMILY.values() if g.target.startswith("runtime.cheaprand")
+           and knowledge.lookup(g.target, release).status == "ok"]
+    assert own or key(release) < (1, 22)
     lines = ["package main", "", 'import _ "unsafe"', ""]
     calls = []
-    for i, g in enumerate(wrapped):
+    for i, g in enumerate(wrapped + own):
         lines += [f"//go:linkname pulled{i} {g.target}",
                   f"func pulled{i}{g.signature.removeprefix('func')}", ""]
         calls.append(f"\tprintln(pulled{i}({'10' if g.bounded else ''}))")
@@ -103,6 +107,9 @@ def test_fastrand_pulls_keep_their_names_and_wrap_runtime_rand_from_go122(tmp_pa
         calls_rand = "CALL runtime.rand(SB)" in code.stdout
         assert "CALL runtime.cheaprand" not in code.stdout
         assert calls_rand == (key(release) >= key(g.wrapper_since)), (release, g.target, code.stdout)
+    for g in own:
+        code = run_go(release, ["tool", "objdump", "-s", f"^{re.escape(g.target)}$", "m.bin"], module)
+        assert "TEXT " + g.target in code.stdout and "CALL runtime.rand(SB)" not in code.stdout, code.stdout
 
 
 # ------------------------------------------------------------------ the message, per release
