@@ -139,20 +139,21 @@ def test_deferring_reports_what_parsing_everything_up_front_reports(tmp_path, ca
         assert [f["rule"] for f in json.loads(deferred[1])["findings"]] == ["LN108"]
 
 
-def test_only_the_files_spelling_a_name_the_rule_looks_for_are_parsed(tmp_path, capsys, monkeypatch):
-    root = _module(tmp_path / "m", PACKAGES["spelled as a field only"])
+def _parsed_in_a_run(tmp_path, monkeypatch, case: str) -> list[str]:
+    """The names of the files a run over package ``case`` parses, in order."""
+    root = _module(tmp_path / "m", PACKAGES[case])
     parsed = []
     real = engine.parse_file
     monkeypatch.setattr(engine, "parse_file", lambda path, data: parsed.append(path.name) or real(path, data))
     assert cli.main(["--no-cache", "-j", "1", str(root)]) == 0
+    return parsed
+
+
+def test_only_the_files_spelling_a_name_the_rule_looks_for_are_parsed(tmp_path, capsys, monkeypatch):
+    parsed = _parsed_in_a_run(tmp_path, monkeypatch, "spelled as a field only")
     assert sorted(parsed) == ["field.go"], "a field is told from a use by the tree"
 
 
 def test_a_name_spelled_only_in_a_comment_parses_nothing(tmp_path, capsys, monkeypatch):
     """The package gate reads the words outside comments and literals: no file needs a tree."""
-    root = _module(tmp_path / "m", PACKAGES["spelled in a comment only"])
-    parsed = []
-    real = engine.parse_file
-    monkeypatch.setattr(engine, "parse_file", lambda path, data: parsed.append(path.name) or real(path, data))
-    assert cli.main(["--no-cache", "-j", "1", str(root)]) == 0
-    assert parsed == []
+    assert _parsed_in_a_run(tmp_path, monkeypatch, "spelled in a comment only") == []
