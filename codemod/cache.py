@@ -313,16 +313,19 @@ class ResultCache:
         pack = _STAT.pack
         stat = os.stat
 
-        def answer(directory: str, joined: str) -> tuple | None:
+        def answer(directory: str, joined: str, checked: bool = False) -> tuple | None:
             """The stored entry of the package in ``directory``, whose regular files are
             ``joined`` (NUL between names) and none of them a hidden Go file, when it holds
             for all its Go files: recorded for them all, with the same names and stats, an
             empty result and nothing else to compare (no go.mod, no module stamp).  None
-            leaves the package to :meth:`lookup`, which also hashes a file whose stat moved."""
+            leaves the package to :meth:`lookup`, which also hashes a file whose stat moved.
+            ``checked``: an earlier call found the stats as stored (none is made again)."""
             stored = loaded.get(directory)
             if stored is None or stored[_RESULT].__class__ is not int or stored[_RUN] is not None \
                     or stored[_MOD] is not None or stored[_STAMP] is not None or stored[_NAMES] != joined:
                 return None
+            if checked:
+                return stored
             try:
                 if "\0" not in joined:
                     st = stat(_join(directory, joined))

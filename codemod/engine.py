@@ -425,8 +425,11 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     caching = cache is not None and not withheld
     if caching:
         cache.begin(paths)
-    found = discovery.discover(paths, wanted, listings=caching, grouped=True,
-                               tree=cache.tree() if caching else None, skip_file=skip_file)
+    tree = cache.tree() if caching else None
+    if tree is not None:
+        tree.check_ahead(jobs)
+    found = discovery.discover(paths, wanted, listings=caching, grouped=True, tree=tree,
+                               skip_file=skip_file)
     result.problems.extend(Problem(p, m) for p, m in found.errors)
     result.stale_temporaries = found.stale_temporaries
     modules: dict[Path, Module | None] = {}

@@ -5,7 +5,8 @@ independent of the others: the same function of the same files whichever process
 :func:`run_all` hands such calls to workers forked from the running process, which inherit
 everything loaded so far (rules, knowledge base) instead of loading it again.  The caller
 puts the results back in its own order, so the output does not depend on which process did
-what.
+what.  :func:`split` does the same for one function of a long list whose items are
+independent (a warm run's stats of every directory it recorded), a slice per process.
 
 Fork is the only start method used: a spawned worker would re-import everything and re-read
 the knowledge base, which costs more than most packages.  Where fork is unavailable or unsafe
@@ -15,6 +16,7 @@ runs in the calling process.
 from __future__ import annotations
 
 import gc
+import marshal
 import multiprocessing
 import os
 import pickle
@@ -133,3 +135,100 @@ def run_all(work: Callable[..., Any], calls: list[tuple], jobs: int,
         pool.join()
         gc.unfreeze()
         _WORK = None
+
+
+def split(work: Callable[[list], list | bytes], items: list, jobs: int) -> list | bytes:
+    """``work(items)`` computed in ``jobs`` slices of ``items``, one per process: the first
+    here, each other one in a process forked for it.  ``work`` must return one result per
+    item, as a list or bytes that :mod:`marshal` can carry, and give the same results
+    wherever it runs.  A slice whose process fails is computed here instead, so the outcome
+    never depends on the children.
+
+    For work made of many system calls, each of which releases nothing Python could use
+    meanwhile (threads would queue on the interpreter lock): a fork costs a millisecond or
+    two, so give it tens of thousands of items, not a handful."""
+    jobs = min(jobs, len(items))
+    if jobs < 2 or not can_fork():
+        return work(items)
+    step = -(-len(items) // jobs)
+    slices = [items[i:i + step] for i in range(0, len(items), step)]
+    sys.stdout.flush()  # or a child would write the buffered output again when it exits
+    sys.stderr.flush()
+    pending: list[tuple[list, tuple[int, int] | None]] = []
+    try:
+        for part in slices[1:]:
+            pending.append((part, _fork_for(work, part)))
+        results = [work(slices[0])]
+        while pending:
+            part, child = pending.pop(0)
+            got = _collect(child)
+            results.append(got if got is not None and len(got) == len(part) else work(part))
+    finally:
+        for _, child in pending:  # interrupted: stop those still running
+            if child is not None:
+                _stop(child)
+    return b"".join(results) if isinstance(results[0], bytes) else [r for part in results for r in part]
+
+
+def _fork_for(work: Callable[[list], Any], part: list) -> tuple[int, int] | None:
+    """A child computing ``work(part)`` into a pipe: (its pid, the pipe's end to read), or
+    None when none could be started."""
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            os.close(read)
+            _worker_init()
+            gc.disable()  # it lives for one call; a collection would touch the parent's pages
+            data = marshal.dumps(work(part))
+            with os.fdopen(write, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
+def _collect(child: tuple[int, int] | None):
+    """The child's result, once it has ended; None when it failed.  The child is reaped (or
+    stopped) and its pipe closed whatever happens."""
+    if child is None:
+        return None
+    pid, read = child
+    try:
+        with os.fdopen(read, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        _stop((pid, None))
+        raise
+    if status != 0:
+        return None
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def _stop(child: tuple[int, int | None]) -> None:
+    pid, read = child
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    if read is not None:
+        try:
+            os.close(read)
+        except OSError:
+            pass

@@ -1,0 +1,185 @@
+"""A warm run over a large tree compares the recorded directories with the disk before its walk,
+split between processes: it answers exactly what a run without the cache answers, whatever
+changed, and whichever process did the comparing (or failed to)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from codemod import cli, discovery, parallel
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="the check is split by fork, on Linux only")
+
+OLD = 1_600_000_000  # long ago: a directory modified then is recorded (see discovery.Tree)
+PULL = "package {name}\n\n//go:linkname x runtime.nanotime\nfunc x() int64\n"  # no unsafe import
+PLAIN = "package {name}\n\nfunc Plain() int {{ return 1 }}\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# parallel.split
+
+
+def _pid_tagged(items: list) -> list:
+    return [(item * 2, os.getpid()) for item in items]
+
+
+def test_split_gives_what_one_call_gives_in_order_computed_in_two_processes():
+    items = list(range(1001))
+    out = parallel.split(_pid_tagged, items, 2)
+    assert [value for value, _ in out] == [item * 2 for item in items]
+    pids = [pid for _, pid in out]
+    assert pids[0] == os.getpid() and pids[-1] != os.getpid()  # the last slice: a child's
+    assert parallel.split(lambda part: bytes(i % 7 for i in part), items, 3) == bytes(i % 7 for i in items)
+    # One process, or fewer items than processes: all of it, here.
+    assert parallel.split(_pid_tagged, items, 1) == [(item * 2, os.getpid()) for item in items]
+    assert [v for v, _ in parallel.split(_pid_tagged, [5], 4)] == [10]
+
+
+def test_a_slice_whose_process_fails_or_dies_is_computed_here():
+    parent = os.getpid()
+
+    def fails_away(items: list) -> list:
+        if os.getpid() != parent:
+            raise RuntimeError("a child's failure")
+        return [item + 1 for item in items]
+
+    def dies_away(items: list) -> list:
+        if os.getpid() != parent:
+            os._exit(3)
+        return [item + 1 for item in items]
+
+    def answers_short(items: list) -> list:
+        return [item + 1 for item in items][:None if os.getpid() == parent else 1]
+
+    for work in (fails_away, dies_away, answers_short):
+        assert parallel.split(work, list(range(100)), 2) == list(range(1, 101))
+
+
+# ---------------------------------------------------------------------------------------------
+# a warm run
+
+
+@pytest.fixture
+def ahead(monkeypatch, tmp_path):
+    """Runs whose walk is checked ahead however small the tree, in two processes; the pids of
+    the processes that compared directories."""
+    monkeypatch.setattr(discovery.Tree, "AHEAD_DIRECTORIES", 0)
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
+    log = tmp_path / "pids"
+    compare = discovery.Tree._compare
+
+    def logged(self, keys):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return compare(self, keys)
+
+    monkeypatch.setattr(discovery.Tree, "_compare", logged)
+
+    def comparers() -> set[str]:
+        found = set(log.read_text().split()) if log.exists() else set()
+        log.unlink(missing_ok=True)
+        return found
+    return comparers
+
+
+def _age(root: Path) -> None:
+    for d, _, names in os.walk(root):
+        for name in names:
+            os.utime(Path(d) / name, (OLD, OLD))
+        os.utime(d, (OLD, OLD))
+
+
+def _module(root: Path, packages: int = 8) -> Path:
+    root.mkdir()
+    (root / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    for i in range(packages):
+        pkg = root / f"p{i}"
+        pkg.mkdir()
+        (pkg / "a.go").write_text((PULL if i % 3 == 0 else PLAIN).format(name=f"p{i}"))
+    _age(root)
+    return root
+
+
+def _report(capsys, root: Path, *args: str) -> dict:
+    cli.main(["--format", "json", *args, str(root)])
+    return json.loads(capsys.readouterr().out)
+
+
+def _warm_equals_uncached(capsys, root: Path) -> dict:
+    warm = _report(capsys, root, "--cache-dir", str(root.parent / "cache"))
+    assert warm == _report(capsys, root, "--no-cache")
+    return warm
+
+
+def test_a_warm_run_checked_ahead_answers_as_an_uncached_run_whatever_changed(tmp_path, capsys, ahead):
+    root = _module(tmp_path / "m")
+    cold = _warm_equals_uncached(capsys, root)
+    assert ahead() == set()  # nothing recorded yet: nothing to check ahead
+    assert _warm_equals_uncached(capsys, root) == cold
+    assert len(ahead()) == 2  # both processes compared directories
+
+    # A file's content changed, its directory's entries did not.
+    (root / "p1/a.go").write_text(PULL.format(name="p1"))
+    changed = _warm_equals_uncached(capsys, root)
+    assert len(changed["findings"]) == len(cold["findings"]) + 1
+    # The same, with the file's size and times as they were: its content decides.
+    size = (root / "p3/a.go").stat().st_size
+    (root / "p3/a.go").write_text(PLAIN.format(name="p3").ljust(size - 1) + "\n")
+    assert (root / "p3/a.go").stat().st_size == size
+    os.utime(root / "p3/a.go", (OLD, OLD))
+    _warm_equals_uncached(capsys, root)
+    # A file added to a package; a package gone; a new package in a new directory.
+    (root / "p4/b.go").write_text(PULL.format(name="p4"))
+    for p in (root / "p5").iterdir():
+        p.unlink()
+    (root / "p5").rmdir()
+    (root / "p2/sub").mkdir()
+    (root / "p2/sub/c.go").write_text(PULL.format(name="sub"))
+    after = _warm_equals_uncached(capsys, root)
+    paths = {f["path"] for f in after["findings"]}
+    assert any(p.endswith("p4/b.go") for p in paths) and any(p.endswith("p2/sub/c.go") for p in paths)
+    assert not any("/p5/" in p for p in paths)
+    _age(root)
+    _warm_equals_uncached(capsys, root)
+    assert _warm_equals_uncached(capsys, root) == after
+
+
+def test_a_warm_run_whose_child_fails_answers_the_same(tmp_path, capsys, ahead, monkeypatch):
+    root = _module(tmp_path / "m")
+    cold = _warm_equals_uncached(capsys, root)
+    parent = os.getpid()
+    compare = discovery.Tree._compare
+
+    def fails_away(self, keys):
+        if os.getpid() != parent:
+            os._exit(1)
+        return compare(self, keys)
+
+    monkeypatch.setattr(discovery.Tree, "_compare", fails_away)
+    (root / "p1/a.go").write_text(PULL.format(name="p1"))
+    warm = _warm_equals_uncached(capsys, root)
+    assert len(warm["findings"]) == len(cold["findings"]) + 1
+
+
+def test_the_walk_stats_no_directory_the_check_found_as_recorded(tmp_path, capsys, ahead, monkeypatch):
+    root = _module(tmp_path / "m")
+    _warm_equals_uncached(capsys, root)
+    (root / "p6/b.go").write_text(PLAIN.format(name="p6"))  # p6/ changed: the walk lists it
+    os.utime(root / "p6", (OLD, OLD))  # (a stat of its own all the same: its change time moved)
+    # What the walk stats (in this process, after the check).
+    walked: list[str] = []
+    discover, real_stat = discovery.discover, os.stat
+
+    def counted(*args, **kwargs):
+        monkeypatch.setattr(os, "stat", lambda p, *a, **k: walked.append(os.path.relpath(p, root)) or real_stat(p, *a, **k))
+        try:
+            return discover(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(os, "stat", real_stat)
+
+    monkeypatch.setattr(discovery, "discover", counted)
+    _report(capsys, root, "--cache-dir", str(root.parent / "cache"))
+    assert "p6" in walked and not {"p0", "p1", "p2", "p3", "p4", "p5", "p7"} & set(walked)
