@@ -35,6 +35,11 @@ MAX_PASSES = 8
 # as long as 8 KB of a large one).  About 0.4 s of checks; starting the workers costs ~20 ms.
 PARALLEL_BYTES = 1 << 20
 PACKAGE_BYTES = 8 << 10
+# Packages the cache does not answer, from which on their quiet check (a read and a hash per
+# file, about 40 us a package) is split between processes: a fork costs a few milliseconds.
+QUIET_SPLIT = 2000
+# Packages held waiting for their quiet check, about 350 bytes each (their cache entries).
+QUIET_CHUNK = 20000
 
 
 @dataclass(frozen=True)
@@ -483,6 +488,7 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
     # computed them; an empty one adds nothing whose order could show.
     ordered: dict[int, PackageResult] = {}
     checks: list[tuple[int, tuple]] = []
+    unknown: list[tuple[int, str, list[str], object]] = []  # neither cached nor checked yet
 
     def take(index: int, count: int, part: PackageResult, record: tuple | None) -> None:
         nonlocal done
@@ -496,6 +502,37 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
         if progress is not None:
             # Counted as reading and checking each file, the two halves of a file's work.
             progress(2 * done, 2 * total)
+
+    # Nothing in a quiet package can concern a rule: what checking it would conclude, known
+    # without a Path or a result object (see _QuietPackages).  The others are checked in full.
+    quiet_passes = 0 if fix_level is None else 1
+
+    def quiet_records(items: list[tuple]) -> list:
+        """For each unknown package: False when it is not quiet, else its cache record
+        (None: nothing to store).  Plain values: made in another process on a large run."""
+        out = []
+        for _, key, names, entry in items:
+            read = quiet(key, names, entry.names if entry is not None else None)
+            out.append(False if read is None else
+                       entry.record(_Read(read), quiet_passes) if entry is not None else None)
+        return out
+
+    def settle(unknown: list[tuple]) -> None:
+        """Answer the quiet ones of ``unknown`` packages, and leave the others to check."""
+        nonlocal done
+        # Each costs a read and a hash of its files: on a large cold run, most of the run.
+        processes = jobs if len(unknown) >= QUIET_SPLIT else 1
+        for (index, key, names, entry), record in zip(unknown, parallel.split(quiet_records, unknown, processes)):
+            if record is False:
+                directory = Path(key)
+                checks.append((index, (directory, [directory / n for n in names], entry)))
+                continue
+            if record is not None:
+                cache.put(record)
+            result.passes = max(result.passes, quiet_passes)
+            done += len(names)
+            if progress is not None:
+                progress(2 * done, 2 * total)
 
     for index, key in enumerate(list(packages)):
         names = packages.pop(key)
@@ -511,24 +548,16 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
             if progress is not None:
                 progress(2 * done, 2 * total)
             continue
-        if (entry is None or entry.result is None) \
-                and (read := quiet(key, names, entry.names if entry is not None else None)) is not None:
-            # Nothing in the package can concern a rule: what checking it would conclude,
-            # known without a Path or a result object.
-            passes = 0 if fix_level is None else 1
-            if entry is not None:
-                cache.put(entry.record(_Read(read), passes))
-            result.passes = max(result.passes, passes)
-            done += len(names)
-            if progress is not None:
-                progress(2 * done, 2 * total)
+        if entry is None or entry.result is None:
+            unknown.append((index, key, names, entry))
+            if len(unknown) == QUIET_CHUNK:  # (their entries are the run's largest objects)
+                settle(unknown)
+                unknown = []
             continue
-        directory = Path(key)
-        files = [directory / n for n in names]
-        if entry is not None and entry.result is not None:
-            take(index, len(files), entry.result, None)
-        else:
-            checks.append((index, (directory, files, entry)))
+        take(index, len(names), entry.result, None)
+    settle(unknown)
+    del unknown
+
     sizes = {index: PACKAGE_BYTES + _size(args[1]) for index, args in checks} if len(checks) > 1 else {}
     checks.sort(key=lambda c: -sizes.get(c[0], 0))
     threshold = PARALLEL_BYTES if parallel_bytes is None else parallel_bytes

@@ -1,6 +1,9 @@
-"""A warm run over a large tree compares the recorded directories with the disk before its walk,
-split between processes: it answers exactly what a run without the cache answers, whatever
-changed, and whichever process did the comparing (or failed to)."""
+"""Work split between processes (parallel.split) changes nothing but the time it takes.
+
+A warm run over a large tree compares the recorded directories with the disk before its walk,
+and a large run reads its unknown packages for the quiet check, in slices, one per process:
+either answers exactly what one process answers, whatever changed, and whichever process did
+the work (or failed to)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod import cli, discovery, parallel
+from codemod import cache, cli, discovery, engine, parallel
 
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="the check is split by fork, on Linux only")
 
@@ -183,3 +186,54 @@ def test_the_walk_stats_no_directory_the_check_found_as_recorded(tmp_path, capsy
     monkeypatch.setattr(discovery, "discover", counted)
     _report(capsys, root, "--cache-dir", str(root.parent / "cache"))
     assert "p6" in walked and not {"p0", "p1", "p2", "p3", "p4", "p5", "p7"} & set(walked)
+
+
+# ---------------------------------------------------------------------------------------------
+# the quiet check of a large run
+
+
+@pytest.fixture
+def quiet_split(monkeypatch, tmp_path):
+    """Runs whose quiet checks are split however few the packages, in chunks of 7; the pids
+    of the processes that made them."""
+    monkeypatch.setattr(engine, "QUIET_SPLIT", 0)
+    monkeypatch.setattr(engine, "QUIET_CHUNK", 7)
+    log = tmp_path / "quiet-pids"
+    call = engine._QuietPackages.__call__
+
+    def logged(self, *args, **kwargs):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine._QuietPackages, "__call__", logged)
+
+    def checkers() -> set[str]:
+        found = set(log.read_text().split()) if log.exists() else set()
+        log.unlink(missing_ok=True)
+        return found
+    return checkers
+
+
+def _cache_file(cache_dir: Path) -> dict:
+    (file,) = cache_dir.rglob("*.cache")
+    return cache.read_entries(file)
+
+
+@pytest.mark.parametrize("args", [(), ("--diff", "--unsafe-fixes")])
+def test_quiet_checks_split_between_processes_store_what_one_process_stores(
+        tmp_path, capsys, quiet_split, args):
+    root = _module(tmp_path / "m", packages=30)
+    (root / "p4/bad.go").write_bytes(b"package p4\n\xff\n")  # not UTF-8: the full check says so
+    one = [cli.main(["-j", "1", "--cache-dir", str(tmp_path / "c1"), *args, str(root)]), capsys.readouterr()]
+    assert quiet_split() == {str(os.getpid())}
+    two = [cli.main(["-j", "2", "--cache-dir", str(tmp_path / "c2"), *args, str(root)]), capsys.readouterr()]
+    split = quiet_split()
+    assert str(os.getpid()) in split and len(split) > 1  # here, and a child per chunk
+    assert two == one
+    assert _cache_file(tmp_path / "c2") == _cache_file(tmp_path / "c1")
+    assert len(_cache_file(tmp_path / "c2")) == 30
+    # And the next run takes its answers from what the split run stored.
+    assert cli.main(["-j", "2", "--cache-dir", str(tmp_path / "c2"), *args, str(root)]) == one[0]
+    assert capsys.readouterr() == one[1]
+    assert quiet_split() == set()
