@@ -14,6 +14,7 @@ from codemod.cache import ResultCache
 from codemod.edits import Safety
 from codemod.rule import Options
 from rules import select
+from tests.processes import pids_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -36,21 +37,7 @@ def tree(tmp_path):
 @pytest.fixture
 def checkers(tmp_path, monkeypatch):
     """Which processes checked packages (a file, since workers cannot write to the test's memory)."""
-    log = tmp_path / "pids"
-    check = engine.check_package
-
-    def logged(*args, **kwargs):
-        with open(log, "a") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return check(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "check_package", logged)
-
-    def seen() -> set[str]:
-        found = set(log.read_text().split()) if log.exists() else set()
-        log.unlink(missing_ok=True)
-        return found
-    return seen
+    return pids_of(monkeypatch, tmp_path / "pids", engine, "check_package")
 
 
 @pytest.fixture

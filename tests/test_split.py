@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from codemod import cache, cli, discovery, engine, parallel
+from tests.processes import pids_of
 
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="the check is split by fork, on Linux only")
 
@@ -71,21 +72,7 @@ def ahead(monkeypatch, tmp_path):
     the processes that compared directories."""
     monkeypatch.setattr(discovery.Tree, "AHEAD_DIRECTORIES", 0)
     monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
-    log = tmp_path / "pids"
-    compare = discovery.Tree._compare
-
-    def logged(self, keys):
-        with open(log, "a") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return compare(self, keys)
-
-    monkeypatch.setattr(discovery.Tree, "_compare", logged)
-
-    def comparers() -> set[str]:
-        found = set(log.read_text().split()) if log.exists() else set()
-        log.unlink(missing_ok=True)
-        return found
-    return comparers
+    return pids_of(monkeypatch, tmp_path / "pids", discovery.Tree, "_compare")
 
 
 def _age(root: Path) -> None:
@@ -198,21 +185,7 @@ def quiet_split(monkeypatch, tmp_path):
     of the processes that made them."""
     monkeypatch.setattr(engine, "QUIET_SPLIT", 0)
     monkeypatch.setattr(engine, "QUIET_CHUNK", 7)
-    log = tmp_path / "quiet-pids"
-    call = engine._QuietPackages.__call__
-
-    def logged(self, *args, **kwargs):
-        with open(log, "a") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return call(self, *args, **kwargs)
-
-    monkeypatch.setattr(engine._QuietPackages, "__call__", logged)
-
-    def checkers() -> set[str]:
-        found = set(log.read_text().split()) if log.exists() else set()
-        log.unlink(missing_ok=True)
-        return found
-    return checkers
+    return pids_of(monkeypatch, tmp_path / "quiet-pids", engine._QuietPackages, "__call__")
 
 
 def _cache_file(cache_dir: Path) -> dict:
