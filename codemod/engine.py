@@ -483,8 +483,9 @@ def run(paths: list[str], rules: list[Rule], options: Options, *, fix_level: Saf
                 module=functools.partial(module_for, modules, directory))
         return part, record
 
-    # Cached and quiet packages are answered as they come; the rest are checked afterwards,
-    # the largest first (in worker processes when the run is big enough to pay for them).
+    # Cached packages are answered as they come, quiet ones a chunk at a time; the rest are
+    # checked afterwards, the largest first (in worker processes when the run is big enough
+    # to pay for them).
     # Results that add findings, problems or changes are taken in package order, whoever
     # computed them; an empty one adds nothing whose order could show.
     ordered: dict[int, PackageResult] = {}
