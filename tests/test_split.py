@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,27 @@ def test_a_slice_whose_process_fails_or_dies_is_computed_here():
 
     for work in (fails_away, dies_away, answers_short):
         assert parallel.split(work, list(range(100)), 2) == list(range(1, 101))
+
+
+def test_an_interrupted_split_stops_its_children(tmp_path):
+    parent = os.getpid()
+    started = tmp_path / "child"
+
+    def slow_away(items: list) -> list:
+        if os.getpid() != parent:
+            started.write_text(str(os.getpid()))
+            time.sleep(60)
+            return items
+        while not started.exists():
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        parallel.split(slow_away, list(range(10)), 2)
+    assert time.monotonic() - began < 30
+    with pytest.raises(ProcessLookupError):  # stopped and reaped: no such process
+        os.kill(int(started.read_text()), 0)
 
 
 # ---------------------------------------------------------------------------------------------
