@@ -12,7 +12,13 @@ choosing:
   the linker keeps it over a zero-valued definition of the same symbol (a push:
   ``var iscgo bool = true`` named ``runtime.iscgo``);
 * assembly: ``TEXT ·name(SB)`` defines ``<import path>.name``, ``TEXT pkg·name(SB)`` (``∕``
-  for ``/``) defines ``pkg.name``.
+  for ``/``) defines ``pkg.name``, and ``TEXT name(SB)`` or ``GLOBL name(SB)``, with no middle
+  dot, the bare symbol ``name``;
+* ``//go:cgo_import_dynamic local ...`` and ``//go:cgo_import_static local`` define the bare
+  symbol ``local`` (a C function or variable the linker brings in).
+
+C, C++, Objective-C and ``.syso`` sources, and cgo (a Go file importing ``"C"``), can define
+any bare symbol; the scan does not read them, it keeps their directories in ``foreign``.
 
 The scan covers the module's tree (skipping what ``go build ./...`` skips, and nested modules)
 plus its ``vendor/`` directory when present.  Each definition keeps its file's name and build
@@ -35,6 +41,13 @@ _SKIP = {"testdata", "node_modules"}
 # TEXT pkg·name(SB) or TEXT ·name(SB); ``∕`` (U+2215) stands for ``/`` in assembly names.
 _TEXT = re.compile(r"^\s*TEXT\s+([^\s(·]*)·([A-Za-z_][\w.]*)(?:<[^>]*>)?\(SB\)", re.M)
 _GO_BUILD = re.compile(r"^//go:build\s(.*)$", re.M)
+# TEXT name(SB) or GLOBL name(SB) without a middle dot: a symbol named exactly ``name``.
+_BARE_ASM = re.compile(r"^\s*(?:TEXT|GLOBL)\s+([A-Za-z_][\w.]*)(?:<[^>]*>)?\(SB\)", re.M)
+_CGO_IMPORT = re.compile(rb"^//go:cgo_import_(?:dynamic|static)[ \t]+([^\s]+)", re.M)
+# ``import "C"`` alone or inside an import block (a loose match: it only makes the scan careful).
+_IMPORT_C = re.compile(rb'^[ \t]*(?:import[ \t]*)?"C"[ \t]*(?://.*)?$', re.M)
+# Sources other than Go and Go assembly that the linker links into the program.
+_FOREIGN = (".c", ".cc", ".cpp", ".cxx", ".m", ".S", ".sx", ".syso")
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,7 @@ class Definition:
     symbol: str
     path: Path
     line: int
-    how: str  # "body" (a function push), "data" (an initialized variable), "var", or "assembly"
+    how: str  # "body" (a function push), "data" (an initialized variable), "var", "assembly", or "cgo"
     constraint: Expr | None
 
     @property
@@ -55,12 +68,14 @@ class ModuleSymbols:
     """Definitions by symbol name."""
 
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
+    # Directories with C-family or .syso sources or cgo files: they may define any bare symbol.
+    foreign: set[Path] = field(default_factory=set)
 
     def add(self, d: Definition) -> None:
         self.definitions.setdefault(d.symbol, []).append(d)
 
     def defining(self, symbol: str, target: Target, tags=frozenset(), *, for_test: bool = False,
-                 kinds: Iterable[str] = ("body", "data", "var", "assembly")) -> list[Definition]:
+                 kinds: Iterable[str] = ("body", "data", "var", "assembly", "cgo")) -> list[Definition]:
         """The definitions of ``symbol`` that a build for ``target`` compiles."""
         from .versions import builds_on
 
@@ -78,7 +93,7 @@ def _skipped(name: str) -> bool:
 
 
 def _walk(root: Path) -> Iterable[Path]:
-    """The module's .go and .s files, its vendor/ directory included."""
+    """The module's .go, .s and C-family files, its vendor/ directory included."""
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         keep = []
@@ -92,7 +107,7 @@ def _walk(root: Path) -> Iterable[Path]:
             keep.append(d)
         dirnames[:] = keep
         for name in sorted(filenames):
-            if name.endswith((".go", ".s")):
+            if name.endswith((".go", ".s") + _FOREIGN):
                 yield here / name
 
 
@@ -121,6 +136,9 @@ def scan(root: Path, module: Module | None, read: Callable[[Path], bytes | None]
     """Every definition in the tree at ``root`` (a module root, or a directory outside modules)."""
     out = ModuleSymbols()
     for path in _walk(root):
+        if path.name.endswith(_FOREIGN):
+            out.foreign.add(path.parent)
+            continue
         try:
             data = read(path)
         except OSError:
@@ -140,7 +158,12 @@ def scan(root: Path, module: Module | None, read: Callable[[Path], bytes | None]
                         continue
                 line = text.count("\n", 0, m.start()) + 1
                 out.add(Definition(f"{pkg}.{m.group(2)}", path, line, "assembly", constraint))
+            for m in _BARE_ASM.finditer(text):
+                line = text.count("\n", 0, m.start()) + 1
+                out.add(Definition(m.group(1), path, line, "assembly", constraint))
             continue
+        if b"go:cgo_import_" in data or b'"C"' in data:
+            _scan_cgo(path, data, out)
         if b"go:linkname" not in data or b"\0" in data:
             continue
         try:
@@ -152,7 +175,7 @@ def scan(root: Path, module: Module | None, read: Callable[[Path], bytes | None]
             continue
         for d in f.directives:
             decl = d.declaration
-            if d.target is None or decl is None or "." not in d.target:
+            if d.target is None or decl is None:
                 continue
             if decl.kind == "func" and decl.has_body:
                 how = "body"
@@ -164,6 +187,26 @@ def scan(root: Path, module: Module | None, read: Callable[[Path], bytes | None]
                 continue
             out.add(Definition(d.target, path, d.span.line, how, f.constraint.expr))
     return out
+
+
+def _scan_cgo(path: Path, data: bytes, out: ModuleSymbols) -> None:
+    """A Go file's cgo imports (bare symbols it defines) and whether it uses cgo."""
+    if b"\0" in data:
+        return
+    imports = list(_CGO_IMPORT.finditer(data))
+    if _IMPORT_C.search(data):
+        out.foreign.add(path.parent)
+    if not imports:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    constraint = parse_file(path, data).constraint
+    for m in imports:
+        line = data.count(b"\n", 0, m.start()) + 1
+        out.add(Definition(m.group(1).decode(), path, line, "cgo",
+                           None if constraint.error else constraint.expr))
 
 
 def std_defines(symbol: str, targets: Iterable[Target]) -> list[Target]:

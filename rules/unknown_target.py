@@ -6,7 +6,13 @@ Flags a pull ``//go:linkname local path.name`` when
 * ``path`` looks like a standard-library path but no Go release 1.21-1.27 has that package,
   or has the package but never defined ``name`` in it (on any platform), or
 * ``path`` is a module path that is neither the module itself nor among its requirements
-  (judged only for modules at ``go 1.17`` or later, whose ``go.mod`` lists every requirement).
+  (judged only for modules at ``go 1.17`` or later, whose ``go.mod`` lists every requirement),
+  or
+* the target has no package path at all (``//go:linkname GetID GoroutineID``): the linker
+  looks for a symbol of exactly that bare name, and Go code never defines one (its symbols are
+  ``<import path>.name``).  Only assembly (``TEXT name(SB)``), C code and cgo imports do, so a
+  module with none of these that defines no such name, and a name no Go release defines, is
+  reported.
 
 It suggests the nearest standard-library package or symbol (edit distance, counting a swap of
 two letters as one edit).
@@ -33,6 +39,9 @@ func nanotime() int64
 func nanotime() int64
 ```
 
+A bare target naming a function the package declares (``GoroutineID`` above) is most likely
+meant as that function; the finding suggests ``<import path>.GoroutineID``.
+
 A variable pull of an unknown symbol links (the declaration defines the variable) and reads
 zero; the message says so.  When the symbol's package is no standard-library package and near
 none, that is the point: an optional hook that a build tool or another package may define
@@ -43,7 +52,10 @@ read as zero when nothing does.  Such a pull is not reported.
 Safe, and offered only when exactly one candidate is close (at most two edits, and at most a
 third of the name; a candidate strictly nearer than all others counts as the only one): the
 directive is corrected to name it.  With several candidates the
-finding lists them and makes no change.
+finding lists them and makes no change.  For a bare target the candidate is the package's own
+function of that name, offered only when its parameters and results read the same as the
+pull's (then the corrected pull calls it, as measured on Go 1.21, 1.23 and 1.27), else the
+runtime's symbol of that name.
 """
 from __future__ import annotations
 
@@ -112,12 +124,49 @@ def _referenced(ctx: Context, d) -> bool | None:
     return next(uses_of(files if ctx.file in files else [ctx.file, *files], d.local), None) is not None
 
 
+def _signature(decl) -> str:
+    """A function declaration's parameters and results, spaces removed."""
+    node = decl.node
+    parts = [node.child_by_field_name("parameters"), node.child_by_field_name("result")]
+    return "".join("".join(p.text.decode("utf-8", "replace").split()) for p in parts if p is not None)
+
+
+def _bare_candidates(ctx: Context, d) -> list[str]:
+    """What a bare target most likely meant: the package's own function of that name, when
+    every file of the package was read, else the runtime's symbol of that name."""
+    own = ctx.import_path if ctx.file.package != "main" else "main"
+    if own and ctx.whole_package_seen():
+        files = [g for g in ctx.siblings.values() if g.package == ctx.file.package]
+        decls = [x for g in (files if ctx.file in files else [ctx.file, *files])
+                 for x in g.declarations.get(d.target, ()) if x.kind == "func" and x.has_body]
+        if decls:
+            same = _signature(decls[0]) == _signature(d.declaration)
+            return [f"{own}.{d.target}"] if same and len(decls) == 1 else []
+    if f"runtime.{d.target}" in symbols_anywhere("runtime"):
+        return [f"runtime.{d.target}"]
+    return []
+
+
+def _bare_target_defined(ctx: Context, d) -> bool:
+    """Whether something may define the bare symbol ``d.target``: a Go release, the module's
+    assembly, cgo imports or pushes, or C code anywhere in the module."""
+    symbols = ctx.module_symbols
+    if symbols.foreign or ctx.defined_by_build(d):
+        return True
+    return any(knowledge.lookup(d.target, t.release, t.goos, t.goarch).symbol is not None
+               for t in ctx.build_matrix)
+
+
 def check(ctx: Context):
     f = ctx.file
     if not ctx.build_matrix:
         return  # no build in range compiles the file
     for d in f.directives:
         pkg = d.target_package
+        if (d.target and "." not in d.target and d.declaration is not None
+                and d.declaration.kind == "func" and not d.declaration.defines):
+            yield from _bare(ctx, d)
+            continue
         if d.target is None or d.declaration is None or not pkg or pkg in ("main", "C"):
             continue
         if not is_pull(ctx, pkg) or d.declaration.defines:
@@ -145,27 +194,43 @@ def check(ctx: Context):
             found = []
         if ctx.defined_by_build(d):
             continue  # the module defines it (a push elsewhere, or assembly)
-        if d.declaration.kind == "var":
-            effect = ("nothing defines it, so the declaration defines a new zero-valued variable of "
-                      "that name: the program links and reads zero")
-        elif _referenced(ctx, d) is False:
-            effect = (f"nothing in the package calls it yet, so builds still link; a program that calls it "
-                      f'fails to link on every release with "relocation target {d.target} not defined"')
-        else:
-            effect = f'the link fails on every release with "relocation target {d.target} not defined"'
-        msg = f"{d.local} pulls {d.target}, but {what}: {effect}"
-        fix = None
-        if len(found) == 1:
-            msg += f"; did you mean {found[0]}?"
-            text = f.text(d.span)
-            at = text.find(d.target, text.find(d.local) + len(d.local))
-            start = d.span.start + len(text[:at].encode())
-            fix = ctx.fix(f"Correct the target to {found[0]}",
-                          TextEdit(f.path, start, start + len(d.target.encode()), found[0]),
-                          safety=Safety.SAFE)
-        elif found:
-            msg += f"; close candidates: {', '.join(found[:4])}"
-        yield ctx.finding(d.span, msg, fix=fix, failing_releases={r: "undefined" for r in ctx.releases})
+        yield from _report(ctx, d, f"{d.local} pulls {d.target}, but {what}", found)
+
+
+def _bare(ctx: Context, d):
+    if _bare_target_defined(ctx, d):
+        return
+    what = ("the target names no package: Go code never defines such a bare symbol (its symbols "
+            "are <import path>.name), only assembly, C code and cgo imports do, and this module "
+            f"defines no {d.target}")
+    yield from _report(ctx, d, f"{d.local} pulls {d.target}, but {what}", _bare_candidates(ctx, d))
+
+
+def _report(ctx: Context, d, msg: str, found: list[str]):
+    """The finding for a pull of ``d.target``, which nothing defines: ``msg`` says why, ``found``
+    holds the likely intended targets (a fix when there is exactly one)."""
+    f = ctx.file
+    if d.declaration.kind == "var":
+        effect = ("nothing defines it, so the declaration defines a new zero-valued variable of "
+                  "that name: the program links and reads zero")
+    elif _referenced(ctx, d) is False:
+        effect = (f"nothing in the package calls it yet, so builds still link; a program that calls it "
+                  f'fails to link on every release with "relocation target {d.target} not defined"')
+    else:
+        effect = f'the link fails on every release with "relocation target {d.target} not defined"'
+    msg = f"{msg}: {effect}"
+    fix = None
+    if len(found) == 1:
+        msg += f"; did you mean {found[0]}?"
+        text = f.text(d.span)
+        at = text.find(d.target, text.find(d.local) + len(d.local))
+        start = d.span.start + len(text[:at].encode())
+        fix = ctx.fix(f"Correct the target to {found[0]}",
+                      TextEdit(f.path, start, start + len(d.target.encode()), found[0]),
+                      safety=Safety.SAFE)
+    elif found:
+        msg += f"; close candidates: {', '.join(found[:4])}"
+    yield ctx.finding(d.span, msg, fix=fix, failing_releases={r: "undefined" for r in ctx.releases})
 
 
 RULE = Rule(

@@ -81,3 +81,38 @@ def test_an_initialized_variable_is_no_pull_to_any_rule(tmp_path):
     found = engine.run([str(tmp_path)], select(), Options()).findings
     # Only the declaration without an initializer pulls (and the 1.23+ linker refuses it).
     assert [(f.rule, f.span.line) for f in found] == [("LN106", 16)]
+
+
+def test_bare_symbols_come_from_assembly_cgo_imports_and_pushes(tmp_path):
+    # A symbol with no package path is what assembly without a middle dot, a cgo import and a
+    # push under a bare name define; C sources and cgo files may define any such name.
+    syms = _module(tmp_path, {
+        "go.mod": "module example.com/m\n\ngo 1.21\n",
+        "a/tramp_amd64.s": "#include \"textflag.h\"\n\nTEXT tramp_entry(SB), NOSPLIT, $0-0\n\tRET\n"
+                           "GLOBL tramp_table(SB), RODATA, $8\nTEXT ·local(SB), NOSPLIT, $0\n\tRET\n",
+        "a/dl.go": 'package a\n\nimport _ "unsafe"\n\n//go:cgo_import_dynamic libc_open open "libc.so.6"\n'
+                   '//go:cgo_import_static x_hook\n\n//go:linkname entry bare_entry\nfunc entry() int { return 1 }\n'
+                   '\n//go:linkname pulled nowhere_defined\nfunc pulled() int\n',
+        "plain/p.go": "package plain\n\nvar names = []string{\n\t\"C\",\n}\n",
+    })
+    assert syms.defines("tramp_entry", AMD64) and not syms.defines("tramp_entry", ARM64)
+    assert syms.defines("tramp_table", AMD64)
+    assert "local" not in syms.definitions  # ·local is example.com/m/a.local
+    assert syms.defines("example.com/m/a.local", AMD64)
+    assert [d.how for d in syms.definitions["libc_open"]] == ["cgo"]
+    assert syms.defines("x_hook", ARM64)
+    assert [d.how for d in syms.definitions["bare_entry"]] == ["body"]
+    assert "nowhere_defined" not in syms.definitions  # a bodiless pull defines nothing
+    assert syms.foreign == set()  # a "C" string in a list is no cgo import
+
+
+def test_c_sources_syso_and_cgo_files_are_foreign(tmp_path):
+    syms = _module(tmp_path, {
+        "go.mod": "module example.com/m\n\ngo 1.21\n",
+        "c/helper.c": "int helper(void) { return 1; }\n",
+        "s/blob_linux_amd64.syso": "",
+        "g/g.go": 'package g\n\n// int twice(int x) { return 2 * x; }\nimport "C"\n',
+        "h/h.go": 'package h\n\nimport (\n\t"C"\n\t"fmt"\n)\n\nvar _ = fmt.Sprint\n',
+        "plain/p.go": "package plain\n",
+    })
+    assert {p.name for p in syms.foreign} == {"c", "s", "g", "h"}

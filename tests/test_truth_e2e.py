@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import go_build, gofix, sound, write_module
+from tests.e2e import go_build, go_run, gofix, sound, write_module
 from tests.gotoolchains import run_go
 
 RELEASES = ("1.21", "1.23", "1.27")  # the releases CI installs
@@ -516,3 +516,87 @@ def test_a_directive_naming_a_type_or_nothing_does_not_compile(tmp_path, release
     assert "a.go:5:3: //go:linkname must refer to declared function or variable" in p.stdout, p.stdout
     found = gofix(module, "--select", "LN004", ".")
     assert "a.go:5:1: LN004 error: //go:linkname names nanotime, nothing the package declares" in found.stdout
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_bare_target_is_undefined_and_the_fix_names_the_package_function(tmp_path, release):
+    # ``//go:linkname Counter Serial`` names the bare symbol "Serial", which Go code never
+    # defines (the package's function is example.com/m/ids.Serial): the first call fails to
+    # link.  The safe fix qualifies the name with the package path, and the call then links
+    # and returns the function's value.
+    module = write_module(tmp_path / "m", {
+        "ids/ids.go": """
+            package ids
+
+            import _ "unsafe"
+
+            func Serial() int64 { return 7 }
+
+            //go:linkname Counter Serial
+            func Counter() int64
+        """,
+        "main.go": """
+            package main
+
+            import "example.com/m/ids"
+
+            func main() { println(ids.Counter()) }
+        """})
+    p = go_build(release, module)
+    assert p.returncode != 0 and "relocation target Serial not defined" in p.stdout, p.stdout
+    found = gofix(module, "--select", "LN104", "./...")
+    assert found.returncode == 1 and "ids/ids.go:7:1: LN104" in found.stdout, found.stdout
+    assert "did you mean example.com/m/ids.Serial?" in found.stdout, found.stdout
+    assert gofix(module, "--apply", "./...").returncode == 0
+    assert "//go:linkname Counter example.com/m/ids.Serial\n" in (module / "ids/ids.go").read_text()
+    assert sound(release, module) == []
+    run = go_run(release, module)
+    assert run.returncode == 0 and run.stdout.strip() == "7", run.stdout
+    assert gofix(module, "./...").returncode == 0
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_bare_targets_the_module_defines_are_left_alone(tmp_path, release):
+    # A bare name that assembly without a middle dot defines links (an amd64 module here);
+    # so does one another file pushes under that name.  Neither is reported.
+    module = write_module(tmp_path / "m", {
+        "raw/raw.go": """
+            //go:build amd64
+
+            package raw
+
+            import _ "unsafe"
+
+            //go:linkname Answer raw_answer
+            func Answer() int64
+
+            //go:linkname Twice twice_impl
+            func Twice(x int64) int64
+        """,
+        "raw/impl.go": """
+            package raw
+
+            import _ "unsafe"
+
+            //go:linkname twice twice_impl
+            func twice(x int64) int64 { return 2 * x }
+        """,
+        "raw/answer_amd64.s": """
+            #include "textflag.h"
+
+            TEXT raw_answer(SB), NOSPLIT, $0-8
+            	MOVQ $42, ret+0(FP)
+            	RET
+        """,
+        "main.go": """
+            package main
+
+            import "example.com/m/raw"
+
+            func main() { println(raw.Answer(), raw.Twice(3)) }
+        """})
+    run = go_run(release, module)
+    assert run.returncode == 0 and run.stdout.strip() == "42 6", run.stdout
+    _apply_changes_nothing(module, "--select", "LN104")
