@@ -600,3 +600,35 @@ def test_bare_targets_the_module_defines_are_left_alone(tmp_path, release):
     run = go_run(release, module)
     assert run.returncode == 0 and run.stdout.strip() == "42 6", run.stdout
     _apply_changes_nothing(module, "--select", "LN104")
+
+
+@pytest.mark.go
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_pull_from_the_toolchains_own_packages_is_not_called_unknown(tmp_path, release):
+    # pkujhd/goloader pulls x86asm.Decode from cmd/vendor/golang.org/x/arch/x86/x86asm, a
+    # package every release ships (go list: standard) and the knowledge base does not index:
+    # the tool must not say that no release has it.
+    p = run_go(release, ["list", "-f", "{{.ImportPath}} {{.Standard}}",
+                         "cmd/vendor/golang.org/x/arch/x86/x86asm"], tmp_path)
+    assert p.returncode == 0 and p.stdout.split()[-2:] == ["cmd/vendor/golang.org/x/arch/x86/x86asm", "true"], p.stdout
+    module = write_module(tmp_path / "m", {
+        "dis/dis.go": """
+            package dis
+
+            import _ "unsafe"
+
+            type Inst struct{ Len int }
+
+            //go:linkname decode cmd/vendor/golang.org/x/arch/x86/x86asm.Decode
+            func decode(src []byte, mode int) (Inst, error)
+        """,
+        "main.go": """
+            package main
+
+            import _ "example.com/m/dis"
+
+            func main() {}
+        """})
+    assert go_build(release, module).returncode == 0
+    found = gofix(module, "--select", "LN104", "./...")
+    assert found.returncode == 0 and "LN104" not in found.stdout, found.stdout
