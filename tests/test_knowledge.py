@@ -530,6 +530,19 @@ def test_info_text_and_platforms(capsys):
     assert code == 2
 
 
+def test_info_says_what_it_does_not_cover(capsys):
+    # The toolchain's own packages (go list calls cmd/vendor/... standard: checked by
+    # tests/test_truth_e2e.py) are not indexed: the answer must not say no such package
+    # exists; a bare name is explained as one; a typo in a std path still reads as before.
+    code, out = _info(capsys, "cmd/vendor/golang.org/x/arch/x86/x86asm.Decode", "GetGoID", "runtim.nanotime")
+    assert code == 0
+    assert "no standard-library package 'cmd/" not in out
+    assert "'cmd/vendor/golang.org/x/arch/x86/x86asm' is one of the toolchain's own packages" in out
+    assert "a bare symbol name, with no package path" in out
+    assert "no standard-library package ''" not in out
+    assert "no standard-library package 'runtim'" in out
+
+
 # ---------------------------------------------------------------------------------------------
 # Every indexed symbol answers consistently
 

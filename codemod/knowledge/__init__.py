@@ -502,6 +502,12 @@ def _undefined_reason(si, ri, target, defs: _Defs, goos, goarch, elsewhere, cgo:
     if other:
         return f"not defined in Go {release} (defined in Go {', '.join(other)})"
     pkg = package_of(target)
+    if not pkg:
+        return ("a bare symbol name, with no package path: only assembly, C code or a cgo import "
+                "defines one")
+    if pkg == "cmd" or pkg.startswith("cmd/"):
+        return (f"{pkg!r} is one of the toolchain's own packages (cmd/...), whose symbols the "
+                f"knowledge base does not record")
     if not known_package(pkg):
         return f"no standard-library package {pkg!r}"
     return f"not defined in Go {release}"
