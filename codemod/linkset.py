@@ -36,6 +36,7 @@ from typing import Callable, Iterable
 
 from .buildconstraint import Expr, Target
 from .model import Module, parse_file
+from .sketch import file_header
 
 _SKIP = {"testdata", "node_modules"}
 # TEXT pkg·name(SB) or TEXT ·name(SB); ``∕`` (U+2215) stands for ``/`` in assembly names.
@@ -198,15 +199,13 @@ def _scan_cgo(path: Path, data: bytes, out: ModuleSymbols) -> None:
         out.foreign.add(path.parent)
     if not imports:
         return
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return
-    constraint = parse_file(path, data).constraint
+    header = file_header(path.name, data)  # (its constraint is all this needs: no parse)
+    if header is None:
+        return  # not UTF-8 text
     for m in imports:
         line = data.count(b"\n", 0, m.start()) + 1
         out.add(Definition(m.group(1).decode(), path, line, "cgo",
-                           None if constraint.error else constraint.expr))
+                           header.constraint if header.constraint_ok else None))
 
 
 def std_defines(symbol: str, targets: Iterable[Target]) -> list[Target]:

@@ -94,7 +94,9 @@ def test_bare_symbols_come_from_assembly_cgo_imports_and_pushes(tmp_path):
                    '//go:cgo_import_static x_hook\n\n//go:linkname entry bare_entry\nfunc entry() int { return 1 }\n'
                    '\n//go:linkname pulled nowhere_defined\nfunc pulled() int\n',
         "plain/p.go": "package plain\n\nvar names = []string{\n\t\"C\",\n}\n",
+        "b/dl.go": '//go:build arm64\n\npackage b\n\n//go:cgo_import_dynamic libc_arm_only arm_only "libc.so.6"\n',
     })
+    assert syms.defines("libc_arm_only", ARM64) and not syms.defines("libc_arm_only", AMD64)
     assert syms.defines("tramp_entry", AMD64) and not syms.defines("tramp_entry", ARM64)
     assert syms.defines("tramp_table", AMD64)
     assert "local" not in syms.definitions  # ·local is example.com/m/a.local
